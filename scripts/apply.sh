@@ -1,0 +1,43 @@
+#!/bin/sh
+# Usage: apply.sh SERIES_FILE PATCH_DIR
+#
+# Branch "series" = branch "base" + git am of every patch in SERIES_FILE
+# order, checked out in $TREES/series.  Committer identity and dates are
+# fixed, so the same base and patches always give the same commits.  Skipped
+# when the tree already holds exactly this base and these patches.
+set -eu
+series=$1 pdir=$(cd "$2" && pwd)
+: "${KGIT:?}" "${TREES:?}"
+
+patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$series" | awk '{print $1}')
+base=$(git --git-dir="$KGIT" rev-parse base)
+stamp=$(
+	echo "$base"
+	for p in $patches; do
+		[ -f "$pdir/$p" ] || { echo "apply: $p is in $series but not in $pdir/" >&2; exit 1; }
+		sha256sum "$pdir/$p"
+	done | sha256sum | cut -d' ' -f1
+)
+tree=$TREES/series
+if [ ! -e "$tree/.git" ]; then
+	git --git-dir="$KGIT" worktree prune
+	git --git-dir="$KGIT" worktree add -q -f -B series "$tree" base
+elif [ "$(cat "$tree/.build/applied" 2>/dev/null)" = "$stamp" ] &&
+	[ -z "$(git -C "$tree" status --porcelain -uno)" ]; then
+	echo "apply: series already applied at $(git -C "$tree" rev-parse --short HEAD)"
+	exit 0
+fi
+
+cd "$tree"
+git am --abort >/dev/null 2>&1 || true
+git checkout -q -f -B series base
+for p in $patches; do
+	if ! git am -q --committer-date-is-author-date "$pdir/$p"; then
+		git am --abort || true
+		echo "apply: $p does not apply to base $(git rev-parse --short base)" >&2
+		exit 1
+	fi
+done
+mkdir -p .build
+echo "$stamp" >.build/applied
+git log --oneline base..series | sed 's/^/apply: /'

@@ -1,0 +1,134 @@
+#!/bin/sh
+# Set up the base kernel tree the series applies to.
+#
+# Default: Debian's linux-source-$DEB_SERIES package, pinned to $DEB_VERSION
+# (checksum $DEB_SHA256), imported as one reproducible commit.  If that
+# version is no longer served, the newest $DEB_SERIES version is used instead,
+# loudly.  With BASE_TREE (and optionally BASE_REF), any kernel git tree is
+# used instead, mainline included, through git alternates (nothing is copied).
+#
+# Result: branch "base" in $KGIT, the repository of the main worktree
+# $TREES/base, which is checked out at it (detached).  The repository is not
+# bare: scripts/spdxcheck.py, which checkpatch runs, refuses bare ones.
+set -eu
+: "${CACHE:?}" "${KGIT:?}" "${TREES:?}" "${DEB_SERIES:?}" "${DEB_VERSION:?}"
+: "${DEB_SHA256:?}"
+BASE_TREE=${BASE_TREE:-}
+BASE_REF=${BASE_REF:-HEAD}
+
+git_k() { git --git-dir="$KGIT" "$@"; }
+
+init_repo() {
+	[ -d "$KGIT" ] && return
+	git init -q "$TREES/base"
+	[ "$(cd "$TREES/base/.git" && pwd)" = "$(cd "$KGIT" && pwd)" ] ||
+		{ echo "base: KGIT must be $TREES/base/.git" >&2; exit 1; }
+	echo ".build/" >>"$KGIT/info/exclude"
+	git_k config user.name "gup-longterm harness"
+	git_k config user.email "harness@localhost"
+	git_k config gc.auto 0
+}
+
+
+deb_pick_version() {
+	avail=$(apt-cache madison "linux-source-$DEB_SERIES" 2>/dev/null |
+		awk -F'|' '{gsub(/ /, "", $2); print $2}')
+	if printf '%s\n' "$avail" | grep -qxF "$DEB_VERSION"; then
+		echo "$DEB_VERSION"
+		return
+	fi
+	newest=$(printf '%s\n' "$avail" | sed '/^$/d' | sort -V | tail -n 1)
+	if [ -z "$newest" ]; then
+		echo "base: linux-source-$DEB_SERIES is not available from apt" >&2
+		exit 1
+	fi
+	cat >&2 <<-EOF
+	################################################################
+	base: linux-source-$DEB_SERIES $DEB_VERSION is no longer served.
+	base: FALLING BACK to $newest; the series was written against
+	base: $DEB_VERSION and may not apply or behave the same.
+	################################################################
+	EOF
+	echo "$newest"
+}
+
+deb_base() {
+	version=$(deb_pick_version)
+	tag="debian/$(printf '%s' "$version" | tr '~:' '_.')"
+	if git_k rev-parse -q --verify "refs/tags/$tag^{commit}" >/dev/null; then
+		git_k update-ref refs/heads/base "refs/tags/$tag^{commit}"
+		return
+	fi
+
+	pkg="linux-source-$DEB_SERIES"
+	mkdir -p "$CACHE/debs"
+	deb="$CACHE/debs/${pkg}_$(printf '%s' "$version" | sed 's/:/%3a/')_all.deb"
+	if [ ! -f "$deb" ]; then
+		echo "base: downloading $pkg=$version"
+		(cd "$CACHE/debs" && apt-get download -q "$pkg=$version") ||
+			{ echo "base: apt-get download $pkg=$version failed" >&2; exit 1; }
+	fi
+
+	if [ "$version" = "$DEB_VERSION" ]; then
+		want=$DEB_SHA256
+	else
+		want=$(apt-cache show "$pkg=$version" | awk '/^SHA256:/ {print $2; exit}')
+	fi
+	have=$(sha256sum "$deb" | cut -d' ' -f1)
+	if [ "$have" != "$want" ]; then
+		echo "base: checksum mismatch for $deb" >&2
+		echo "base:   expected $want" >&2
+		echo "base:   got      $have" >&2
+		rm -f "$deb"
+		exit 1
+	fi
+	echo "base: $deb: sha256 $have OK"
+
+	tmp=$(mktemp -d "$CACHE/import.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./usr/src/$pkg.tar.xz"
+	# A reproducible commit: fixed identity, date from the tarball.
+	date=$(stat -c %Y "$tmp/usr/src/$pkg.tar.xz")
+	tar -xJf "$tmp/usr/src/$pkg.tar.xz" -C "$tmp"
+	rm -f "$tmp/usr/src/$pkg.tar.xz"
+
+	echo "base: importing $pkg $version into $KGIT"
+	export GIT_INDEX_FILE="$tmp/index"
+	git_k --work-tree="$tmp/$pkg" add -A -f .
+	tree=$(git_k write-tree)
+	unset GIT_INDEX_FILE
+	commit=$(printf 'Import Debian %s %s\n\nUnpacked from %s\n(sha256 %s).\n' \
+			"$pkg" "$version" "$(basename "$deb")" "$have" |
+		GIT_AUTHOR_NAME="Debian kernel team (import)" \
+		GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org" \
+		GIT_AUTHOR_DATE="@$date +0000" \
+		GIT_COMMITTER_NAME="Debian kernel team (import)" \
+		GIT_COMMITTER_EMAIL="debian-kernel@lists.debian.org" \
+		GIT_COMMITTER_DATE="@$date +0000" \
+		git_k commit-tree "$tree")
+	git_k tag "$tag" "$commit"
+	git_k update-ref refs/heads/base "$commit"
+}
+
+tree_base() {
+	if ! git -C "$BASE_TREE" rev-parse -q --verify "$BASE_REF^{commit}" >/dev/null; then
+		echo "base: $BASE_REF is not a commit in $BASE_TREE" >&2
+		exit 1
+	fi
+	objects=$(cd "$BASE_TREE" && cd "$(git rev-parse --git-common-dir)/objects" && pwd)
+	alt="$KGIT/objects/info/alternates"
+	grep -qxF "$objects" "$alt" 2>/dev/null || echo "$objects" >>"$alt"
+	commit=$(git -C "$BASE_TREE" rev-parse "$BASE_REF^{commit}")
+	git_k update-ref refs/heads/base "$commit"
+	echo "base: $BASE_TREE $BASE_REF = $commit"
+}
+
+mkdir -p "$CACHE" "$TREES"
+init_repo
+if [ -n "$BASE_TREE" ]; then
+	tree_base
+else
+	deb_base
+fi
+git -C "$TREES/base" checkout -q -f --detach base
+git_k log -1 --format='base: %h %s' base

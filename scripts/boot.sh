@@ -1,0 +1,41 @@
+#!/bin/sh
+# Usage: boot.sh BZIMAGE INITRAMFS OUTDIR test|shell
+#
+# Boot the guest under QEMU TCG with two 1 GiB label-less nvdimms (one
+# filesystem each).  In test mode the kernel console goes to
+# OUTDIR/console.log and the suite's KTAP to OUTDIR/ktap.log; in shell mode
+# the console is this terminal.
+set -eu
+kernel=$1 initrd=$2 out=$3 mode=$4
+: "${BOOT_TIMEOUT:=2400}" "${TEST_TIMEOUT:=900}" "${GUEST_MEM:=2G}"
+
+mkdir -p "$out"
+rm -f "$out/console.log" "$out/ktap.log" "$out/qemu.status"
+pmem=""
+for i in 0 1; do
+	truncate -s 0 "$out/pmem$i.img"
+	truncate -s 1G "$out/pmem$i.img"
+	pmem="$pmem -object memory-backend-file,id=pmem$i,share=on,mem-path=$out/pmem$i.img,size=1G,align=2M"
+	pmem="$pmem -device nvdimm,id=nvdimm$i,memdev=pmem$i"
+done
+trap 'rm -f "$out"/pmem*.img' EXIT
+
+cmdline="console=ttyS0 panic=-1 harness.mode=$mode harness.timeout=$TEST_TIMEOUT"
+# shellcheck disable=SC2086 # $pmem is a list of options
+set -- qemu-system-x86_64 -accel tcg -machine q35,nvdimm=on -cpu max -smp 2 \
+	-m "$GUEST_MEM,slots=4,maxmem=8G" $pmem \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+	-display none -no-reboot
+
+if [ "$mode" = shell ]; then
+	exec "$@" -serial mon:stdio -serial "file:$out/ktap.log"
+fi
+
+start=$(date +%s)
+rc=0
+timeout "$BOOT_TIMEOUT" "$@" -monitor none \
+	-serial "file:$out/console.log" -serial "file:$out/ktap.log" \
+	</dev/null || rc=$?
+echo "qemu_rc=$rc seconds=$(($(date +%s) - start))" >"$out/qemu.status"
+[ "$rc" -eq 124 ] && echo "boot: QEMU timed out after ${BOOT_TIMEOUT}s" >&2
+exit 0

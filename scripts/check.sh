@@ -1,0 +1,99 @@
+#!/bin/sh
+# Usage: check.sh all|series|checkpatch|bisect SERIES_FILE PATCH_DIR [FRAGMENT...]
+#
+#   all         the checks below, each ending in a line "check <name>: ok"
+#               or "check <name>: FAILED" (the report counts them).
+#   series      SERIES_FILE and PATCH_DIR list the same patches.
+#   checkpatch  the base tree's checkpatch.pl --strict on every patch: clean,
+#               or each remaining finding justified in COVER_LETTER.md by a
+#               line "checkpatch: <patch file> <TYPE>: <reason>".
+#   bisect      every prefix of the series builds (worktree $TREES/bisect,
+#               incremental, same config as the test kernel).
+set -eu
+what=$1 series=$2 pdir=$(cd "$3" && pwd)
+shift 3
+: "${KGIT:?}" "${TREES:?}"
+
+if [ "$what" = all ]; then
+	rc=0
+	for c in series checkpatch bisect; do
+		if "$0" "$c" "$series" "$pdir" "$@"; then
+			echo "check $c: ok"
+		else
+			echo "check $c: FAILED"
+			rc=1
+		fi
+	done
+	exit "$rc"
+fi
+
+patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$series" | awk '{print $1}')
+
+case $what in
+series)
+	bad=0
+	for p in $patches; do
+		[ -f "$pdir/$p" ] || { echo "series: $p is listed but not in $pdir/"; bad=1; }
+	done
+	for f in "$pdir"/*.patch; do
+		[ -e "$f" ] || continue
+		printf '%s\n' "$patches" | grep -qxF "${f##*/}" ||
+			{ echo "series: $f is not listed in $series"; bad=1; }
+	done
+	[ "$bad" -eq 0 ] && echo "series: $(printf '%s\n' "$patches" | wc -l) patches, series and $pdir/ agree"
+	exit "$bad"
+	;;
+checkpatch)
+	justified=$(sed -n 's/^checkpatch: \([^ ]*\) \([A-Z_]*\): .*/\1 \2/p' COVER_LETTER.md 2>/dev/null || true)
+	bad=0
+	for p in $patches; do
+		# /usr/bin first: spdxcheck.py wants Debian's python3 and its ply.
+		out=$(cd "$TREES/base" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl \
+			--strict --show-types --no-summary -q "$pdir/$p" || true)
+		types=$(printf '%s\n' "$out" | sed -n 's/^\(ERROR\|WARNING\|CHECK\):\([A-Z_]*\):.*/\2/p')
+		left=0 ok=0
+		for t in $types; do
+			if printf '%s\n' "$justified" | grep -qxF "$p $t"; then
+				ok=$((ok + 1))
+			else
+				left=$((left + 1))
+			fi
+		done
+		printf 'checkpatch: %s: %d findings, %d justified in COVER_LETTER.md\n' \
+			"$p" "$((left + ok))" "$ok"
+		if [ "$left" -ne 0 ]; then
+			printf '%s\n' "$out"
+			bad=1
+		fi
+	done
+	exit "$bad"
+	;;
+bisect)
+	n=$(printf '%s\n' "$patches" | wc -l)
+	tree=$TREES/bisect
+	if [ ! -e "$tree/.git" ]; then
+		git --git-dir="$KGIT" worktree prune
+		git --git-dir="$KGIT" worktree add -q --detach "$tree" series
+	fi
+	k=0
+	for p in $patches; do
+		k=$((k + 1))
+		git -C "$tree" checkout -q -f --detach "series~$((n - k))"
+		start=$(date +%s)
+		log=$tree/.build/bisect.log
+		mkdir -p "$tree/.build"
+		if ! { "$(dirname "$0")/kconfig.sh" "$tree" "$tree/.build" "$@" &&
+			make -C "$tree" O=.build ARCH=x86_64 CC="ccache gcc" \
+				-j"${JOBS:-2}" -s bzImage; } >"$log" 2>&1; then
+			tail -n 30 "$log"
+			echo "bisect: $k/$n $p: build FAILED"
+			exit 1
+		fi
+		echo "bisect: $k/$n $p: builds ($(($(date +%s) - start))s)"
+	done
+	;;
+*)
+	echo "check: unknown check '$what'" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,93 @@
+#!/bin/sh
+# /init of the test guest.
+#
+# Turns each QEMU nvdimm into an fsdax namespace, puts ext4 on the first and
+# xfs on the second, mounts both with -o dax=always on /mnt/ext4 and /mnt/xfs,
+# then either runs the suite (harness.mode=test; results as KTAP on ttyS1) or
+# starts a shell (harness.mode=shell).
+export PATH=/usr/sbin:/usr/bin
+export HOME=/root
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+
+arg() {
+	for a in $(cat /proc/cmdline); do
+		case $a in "$1="*) echo "${a#*=}" ;; esac
+	done
+}
+
+die() {
+	echo "guest: $*" >&2
+	[ -c /dev/ttyS1 ] && echo "Bail out! guest: $*" >/dev/ttyS1
+	poweroff -f
+}
+
+# One filesystem per nvdimm: label-less nvdimms come up as one raw namespace
+# each, which ndctl reconfigures to fsdax with struct pages in pmem.
+setup_dax() {
+	set -- ext4 xfs
+	for region in $(ls /sys/bus/nd/devices | grep '^region' | sort -V); do
+		[ $# -gt 0 ] || break
+		fs=$1
+		shift
+		ns=$(ls /sys/bus/nd/devices/$region | grep '^namespace' | head -n 1)
+		[ -n "$ns" ] || die "no namespace in $region"
+		json=$(ndctl create-namespace -f -e "$ns" --mode=fsdax --map=mem) ||
+			die "ndctl create-namespace $ns failed"
+		dev=/dev/$(echo "$json" | sed -n 's/.*"blockdev":"\([^"]*\)".*/\1/p')
+		[ -b "$dev" ] || die "no fsdax block device for $ns"
+		case $fs in
+		ext4) mkfs.ext4 -q -F -b 4096 "$dev" ;;
+		xfs) mkfs.xfs -q -f "$dev" ;;
+		esac || die "mkfs.$fs $dev failed"
+		mkdir -p /mnt/$fs
+		mount -t $fs -o dax=always "$dev" /mnt/$fs || die "mount $dev failed"
+		echo "guest: $dev: $fs, dax=always on /mnt/$fs"
+	done
+	[ $# -eq 0 ] || die "not enough nvdimm regions for: $*"
+}
+
+# Run one program, its output framed for the host's parser.
+run_one() {
+	name=$1
+	shift
+	echo "# harness: begin $name"
+	echo "guest: running $name" >/dev/console
+	(cd /tmp && timeout "$TEST_TIMEOUT" "$@" 2>&1)
+	echo "# harness: end $name rc=$?"
+}
+
+# test/suite: "name  expectation-on-base  command...".
+run_suite() {
+	grep -v '^[[:space:]]*\(#\|$\)' /tests/suite | while read -r name _ cmd; do
+		eval "run_one \"$name\" $cmd"
+	done
+	for t in /extra/*; do
+		[ -f "$t" ] && [ -x "$t" ] && run_one "extra/${t##*/}" "$t"
+	done
+}
+
+setup_dax
+case $(arg harness.mode) in
+shell)
+	echo "guest: ext4-dax on /mnt/ext4, xfs-dax on /mnt/xfs, tests in /tests;" \
+		"exit the shell to power off"
+	setsid sh -c 'exec sh -l </dev/ttyS0 >/dev/ttyS0 2>&1'
+	;;
+*)
+	export PATH=/tests:$PATH
+	TEST_TIMEOUT=$(arg harness.timeout)
+	{
+		echo "# harness: start uptime=$(cut -d' ' -f1 /proc/uptime)"
+		run_suite
+		echo "# harness: done uptime=$(cut -d' ' -f1 /proc/uptime)"
+	} >/dev/ttyS1 2>&1
+	;;
+esac
+sync
+poweroff -f

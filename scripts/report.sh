@@ -1,0 +1,161 @@
+#!/bin/sh
+# Usage: report.sh SUITE LABEL=OUTDIR [LABEL=OUTDIR] [CHECK_LOG]
+#
+# Turn the boots' KTAP (OUTDIR/ktap.log) and console logs into one table, a
+# column per boot, and a verdict.  With two columns the first is the
+# unpatched base and the second the patched kernel: the verdict counts the
+# patched column, and also fails a case whose base result contradicts the
+# suite's expectation (column 2 of SUITE): "pass" cases must pass on the base
+# as well, "fail" cases (the series' own tests) must fail or skip there, or
+# they could not catch a regression.
+#
+# Run-level problems count as failed cases too: a kernel splat on the
+# console (BUG, WARNING, KASAN, lockdep, hung task, Oops, panic), a program
+# that crashed or timed out, a guest that did not finish.
+set -eu
+suite=$1
+shift
+
+# One "case<TAB>result<TAB>note" line per test case of one boot.
+results() {
+	dir=$1
+	[ -f "$dir/ktap.log" ] || { printf 'harness: guest\tFAIL\tno KTAP output\n'; return; }
+	awk '
+	function finish(   i) {
+		if (entry == "") return
+		if (plan > nres)
+			print entry ": results missing\tFAIL\t" (plan - nres) " of " plan " not reported"
+		else if (nres == 0)
+			print entry "\t" (rc == 0 ? "PASS" : rc == 4 ? "SKIP" : "FAIL") "\trc=" rc
+		else if (rc != 0 && rc != 4 && nfail == 0)
+			print entry ": exit status\tFAIL\trc=" rc (rc == 124 ? " (timed out)" : "")
+		entry = ""
+	}
+	{ sub(/\r$/, "") }	# the guest serial port ends lines with CRLF
+	/^# harness: begin / { finish(); entry = $4; plan = nres = nfail = 0; rc = "?"; next }
+	/^# harness: end / { rc = $5; sub(/^rc=/, "", rc); rc += 0; finish(); next }
+	/^# harness: done/ { done = 1; next }
+	/^Bail out!/ { print "harness: bail out\tFAIL\t" substr($0, 11) }
+	entry != "" && /^1\.\.[0-9]+/ { plan += substr($1, 4) + 0 }
+	entry != "" && /^(not )?ok [0-9]+ / {
+		line = $0
+		res = (line ~ /^not ok/) ? "FAIL" : "PASS"
+		sub(/^(not )?ok [0-9]+ /, "", line)
+		note = ""
+		if (match(line, / # (SKIP|skip|XFAIL|xfail)/)) {
+			note = substr(line, RSTART + 3)
+			line = substr(line, 1, RSTART - 1)
+			if (res == "PASS") res = "SKIP"
+		}
+		nres++
+		if (res == "FAIL") nfail++
+		# Some programs print the same description for every case.
+		key = entry ": " line
+		if (key in seen) key = key " [" nres "]"
+		seen[key] = 1
+		print key "\t" res "\t" note
+	}
+	END {
+		if (entry != "") { rc = "crash"; finish() }
+		if (!done) print "harness: guest finished\tFAIL\tsuite did not complete"
+	}' "$dir/ktap.log"
+	if [ -f "$dir/qemu.status" ] && grep -q "qemu_rc=124" "$dir/qemu.status"; then
+		printf 'harness: guest\tFAIL\tQEMU timed out\n'
+	fi
+	splats "$dir/console.log"
+}
+
+# Kernel splats, one case per kind, with the first line of each.
+splats() {
+	[ -f "$1" ] || return 0
+	grep -a -E 'BUG:|WARNING:|KASAN|UBSAN|Oops|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|INFO: rcu_.* stall|soft lockup|Call Trace:' "$1" |
+		sed -E 's/^\[ *[0-9.]+\] //' | awk '!seen[$1 $2]++ { print "kernel: splat\tFAIL\t" $0 }' |
+		awk -F'\t' '{ n++; print (n == 1 ? $1 : $1 " " n) "\t" $2 "\t" $3 }'
+}
+
+# The static checks' verdicts (check.sh all), as cases of the last column.
+checks() {
+	if [ ! -f "$1" ]; then
+		printf 'check: all\tFAIL\tthe checks did not run\n'
+		return
+	fi
+	sed -n 's/^check \([a-z0-9_-]*\): ok$/check: \1\tPASS\t/p
+		s/^check \([a-z0-9_-]*\): FAILED$/check: \1\tFAIL\tsee check.log/p' "$1"
+}
+
+labels="" tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+for col in "$@"; do
+	case $col in
+	*=*)
+		n=$((n + 1))
+		labels="$labels ${col%%=*}"
+		results "${col#*=}" >"$tmp/$n"
+		;;
+	*)
+		checks "$col" >"$tmp/checks"
+		;;
+	esac
+done
+[ -f "$tmp/checks" ] && cat "$tmp/checks" >>"$tmp/$n"
+
+# Expectation on the base for each suite entry.
+grep -v '^[[:space:]]*\(#\|$\)' "$suite" | awk '{ print $1 "\t" $2 }' >"$tmp/expect"
+
+awk -F'\t' -v ncol="$n" -v labels="$labels" -v expectf="$tmp/expect" '
+BEGIN {
+	while ((getline l < expectf) > 0) { split(l, e, "\t"); expect[e[1]] = e[2] }
+	split(labels, lab, " ")
+}
+{
+	col = FILENAME; sub(/.*\//, "", col)
+	if (!(($1) in seen)) { seen[$1] = 1; order[++ncase] = $1 }
+	res[$1, col] = $2
+	if ($3 != "") note[$1, col] = $3
+}
+END {
+	w = 20
+	for (i = 1; i <= ncase; i++) if (length(order[i]) > w) w = length(order[i])
+	printf "%-" w "s", "test"
+	for (c = 1; c <= ncol; c++) printf "  %-8s", lab[c]
+	printf "\n"
+	for (i = 1; i <= ncase; i++) {
+		k = order[i]
+		entry = k; sub(/: .*/, "", entry)
+		p = res[k, ncol]; if (p == "") p = "-"
+		b = (ncol > 1) ? res[k, 1] : ""
+		why = ""
+		if (k ~ /^(kernel|harness|check)/) {
+			# Run-level problems fail whichever boot they happen in.
+			p = "PASS"
+			for (c = 1; c <= ncol; c++)
+				if (res[k, c] == "FAIL") { p = "FAIL"; why = lab[c] ": " note[k, c] }
+		} else if (p == "PASS" && ncol > 1 && (entry in expect)) {
+			if (expect[entry] == "fail" && b == "PASS") {
+				p = "FAIL"; why = "passes on the base: this test cannot fail"
+			}
+			if (expect[entry] == "pass" && b != "PASS") {
+				p = "FAIL"; why = "expected to pass on the base too"
+			}
+		} else if (p == "-") {
+			p = "FAIL"; why = "missing from the " lab[ncol] " run"
+		}
+		verdict[p]++
+		printf "%-" w "s", k
+		for (c = 1; c <= ncol; c++) {
+			r = res[k, c]; if (r == "") r = "-"
+			printf "  %-8s", r
+		}
+		n = note[k, ncol]
+		if (why != "") n = why
+		else if (n == "" && ncol > 1 && res[k, ncol] == "") n = note[k, 1]
+		if (n != "") printf "  # %s", n
+		printf "\n"
+		for (c = 1; c <= ncol; c++) if (res[k, c] != "") tot[c, res[k, c]]++
+	}
+	printf "\n"
+	for (c = 1; c <= ncol; c++)
+		printf "%-8s %d passed, %d failed, %d skipped\n", lab[c] ":", tot[c, "PASS"], tot[c, "FAIL"], tot[c, "SKIP"]
+	printf "%d passed, %d failed, %d skipped\n", verdict["PASS"], verdict["FAIL"], verdict["SKIP"]
+}' "$tmp"/[0-9]*
