@@ -43,7 +43,7 @@ MAKEFLAGS += --no-print-directory
 
 .NOTPARALLEL:
 .PHONY: all test deps base apply kernel base-kernel tests guest run run-base \
-	report report-both shell check patches clean distclean
+	report report-both bench shell check patches clean distclean
 
 ## make: patched kernel, booted on pmem-DAX, suite run, report printed.
 all: run
@@ -82,9 +82,9 @@ base-kernel: base
 
 tests: kernel
 	@mkdir -p $(OUT)/tests $(OUT)/selftests/mm
-	@cp test/suite $(OUT)/tests/suite
+	@cp test/suite test/bench $(OUT)/tests/
 	@for t in $(TEST_PROGS); do \
-		gcc -Wall -Werror -O2 -I$(SERIES_TREE) \
+		gcc -Wall -Werror -O2 -pthread -I$(SERIES_TREE) \
 			-I$(SERIES_TREE)/tools/testing/selftests \
 			-isystem $(SERIES_BUILD)/usr/include \
 			-o $(OUT)/tests/$$t test/$$t.c || exit 1; \
@@ -117,6 +117,12 @@ report-both:
 
 report:
 	@scripts/report.sh test/suite patched=$(OUT)/patched
+
+## make bench: the benchmark alone, on the patched kernel: its ratios.
+bench: guest
+	@SUITE=bench scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \
+		$(OUT)/initramfs.cpio $(OUT)/bench test
+	@scripts/report.sh test/bench patched=$(OUT)/bench
 
 shell: guest
 	@scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \

@@ -28,7 +28,8 @@ die() {
 }
 
 # One filesystem per nvdimm: label-less nvdimms come up as one raw namespace
-# each, which ndctl reconfigures to fsdax with struct pages in pmem.
+# each, which ndctl reconfigures to fsdax with struct pages in pmem.  xfs gets
+# a 2 MiB stripe unit so that its extents, and DAX mappings, can be PMDs.
 setup_dax() {
 	set -- ext4 xfs
 	for region in $(ls /sys/bus/nd/devices | grep '^region' | sort -V); do
@@ -43,7 +44,7 @@ setup_dax() {
 		[ -b "$dev" ] || die "no fsdax block device for $ns"
 		case $fs in
 		ext4) mkfs.ext4 -q -F -b 4096 "$dev" ;;
-		xfs) mkfs.xfs -q -f "$dev" ;;
+		xfs) mkfs.xfs -q -f -d su=2m,sw=1 "$dev" ;;
 		esac || die "mkfs.$fs $dev failed"
 		mkdir -p /mnt/$fs
 		mount -t $fs -o dax=always "$dev" /mnt/$fs || die "mount $dev failed"
@@ -62,9 +63,9 @@ run_one() {
 	echo "# harness: end $name rc=$?"
 }
 
-# test/suite: "name  expectation-on-base  command...".
+# test/suite (or harness.suite=NAME): "name  expectation-on-base  command...".
 run_suite() {
-	grep -v '^[[:space:]]*\(#\|$\)' /tests/suite | while read -r name _ cmd; do
+	grep -v '^[[:space:]]*\(#\|$\)' "/tests/${SUITE:-suite}" | while read -r name _ cmd; do
 		eval "run_one \"$name\" $cmd"
 	done
 	for t in /extra/*; do
@@ -82,6 +83,7 @@ shell)
 *)
 	export PATH=/tests:$PATH
 	TEST_TIMEOUT=$(arg harness.timeout)
+	SUITE=$(arg harness.suite)
 	{
 		echo "# harness: start uptime=$(cut -d' ' -f1 /proc/uptime)"
 		run_suite

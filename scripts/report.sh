@@ -83,7 +83,7 @@ checks() {
 		s/^check \([a-z0-9_-]*\): FAILED$/check: \1\tFAIL\tsee check.log/p' "$1"
 }
 
-labels="" tmp=$(mktemp -d)
+labels="" tmp=$(mktemp -d) last=""
 trap 'rm -rf "$tmp"' EXIT
 n=0
 for col in "$@"; do
@@ -91,7 +91,8 @@ for col in "$@"; do
 	*=*)
 		n=$((n + 1))
 		labels="$labels ${col%%=*}"
-		results "${col#*=}" >"$tmp/$n"
+		last=${col#*=}
+		results "$last" >"$tmp/$n"
 		;;
 	*)
 		checks "$col" >"$tmp/checks"
@@ -154,8 +155,15 @@ END {
 		printf "\n"
 		for (c = 1; c <= ncol; c++) if (res[k, c] != "") tot[c, res[k, c]]++
 	}
-	printf "\n"
 	for (c = 1; c <= ncol; c++)
-		printf "%-8s %d passed, %d failed, %d skipped\n", lab[c] ":", tot[c, "PASS"], tot[c, "FAIL"], tot[c, "SKIP"]
-	printf "%d passed, %d failed, %d skipped\n", verdict["PASS"], verdict["FAIL"], verdict["SKIP"]
-}' "$tmp"/[0-9]*
+		printf "%-8s %d passed, %d failed, %d skipped\n", lab[c] ":", tot[c, "PASS"], tot[c, "FAIL"], tot[c, "SKIP"] > totals
+	printf "%d passed, %d failed, %d skipped\n", verdict["PASS"], verdict["FAIL"], verdict["SKIP"] > totals
+}' totals="$tmp/totals" "$tmp"/[0-9]*
+
+# Benchmark ratios, each measured within the last column's boot.
+if grep -q '^# ratio:' "$last/ktap.log" 2>/dev/null; then
+	printf '\nratios measured in the %s boot:\n' "${labels##* }"
+	tr -d '\r' <"$last/ktap.log" | sed -n 's/^# ratio: /  /p'
+fi
+echo
+cat "$tmp/totals"

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What leases cost, as ratios measured in one boot: usage: lease_bench DAX_DIR
+ *
+ *  1. get_user_pages_longterm() without a lease vs pin_user_pages_fast() with
+ *     FOLL_LONGTERM, pinning the same anonymous memory: the one pass/fail
+ *     bound, at most 1.02 (median of paired, interleaved rounds);
+ *  2. a leased pin of DAX memory vs an unleased pin of anonymous memory, and
+ *     vs a short-term pin of the same DAX memory, which is what the lease
+ *     itself costs;
+ *  3. truncating a leased-and-pinned DAX file vs the same file unpinned.
+ *
+ * Ratios are printed as "# ratio: name = value" lines for the report.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "mm/gup_test.h"
+#include "kselftest.h"
+
+/* gup_flags values of include/linux/mm_types.h */
+#define FOLL_WRITE	0x01
+#define FOLL_LONGTERM	0x100
+
+#define PIN_SIZE	(64UL << 20)
+#define TRUNC_SIZE	(256UL << 20)
+#define PIN_ROUNDS	25
+#define TRUNC_ROUNDS	5
+#define BOUND		1.02
+
+static int gup_fd;
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One gup_test benchmark call over [mem, mem + size): pin + unpin, in us. */
+static double bench(unsigned long cmd, char *mem, size_t size,
+		    unsigned int gup_flags, double *put_us)
+{
+	struct gup_test gup = {
+		.addr = (uintptr_t)mem,
+		.size = size,
+		.nr_pages_per_call = size / getpagesize(),
+		.gup_flags = gup_flags,
+	};
+
+	if (ioctl(gup_fd, cmd, &gup))
+		ksft_exit_fail_msg("benchmark ioctl: %s\n", strerror(errno));
+	if (gup.size != size)
+		ksft_exit_fail_msg("benchmark pinned %llu of %zu bytes\n",
+				   (unsigned long long)gup.size, size);
+	if (put_us)
+		*put_us = gup.put_delta_usec;
+	return gup.get_delta_usec;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static char *map_dax(const char *dir, size_t size, int *fdp)
+{
+	char path[4096];
+	char *mem;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lease_bench.XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
+	unlink(path);
+	if (fallocate(fd, 0, 0, size))
+		ksft_exit_fail_msg("fallocate: %s\n", strerror(errno));
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (mem == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	*fdp = fd;
+	return mem;
+}
+
+/* 1: the bound.  Paired rounds, alternating which call goes first. */
+static double unleased_vs_pin_fast(char *anon)
+{
+	double ratio[PIN_ROUNDS], a, b;
+	int i;
+
+	for (i = 0; i < PIN_ROUNDS; i++) {
+		if (i % 2) {
+			a = bench(GUP_LONGTERM_BENCHMARK, anon, PIN_SIZE,
+				  FOLL_WRITE, NULL);
+			b = bench(PIN_FAST_BENCHMARK, anon, PIN_SIZE,
+				  FOLL_WRITE | FOLL_LONGTERM, NULL);
+		} else {
+			b = bench(PIN_FAST_BENCHMARK, anon, PIN_SIZE,
+				  FOLL_WRITE | FOLL_LONGTERM, NULL);
+			a = bench(GUP_LONGTERM_BENCHMARK, anon, PIN_SIZE,
+				  FOLL_WRITE, NULL);
+		}
+		ratio[i] = a / b;
+	}
+	return median(ratio, PIN_ROUNDS);
+}
+
+/*
+ * 2: leased DAX pin vs unleased anon pin, and vs a short-term pin of the same
+ * DAX pages; pin+unpin includes setting up and releasing the lease.
+ */
+static void leased_dax(char *anon, char *dax)
+{
+	double pin[PIN_ROUNDS], total[PIN_ROUNDS], lease[PIN_ROUNDS];
+	double a, b, c, a_put, b_put, c_put;
+	int i;
+
+	for (i = 0; i < PIN_ROUNDS; i++) {
+		a = bench(GUP_LONGTERM_LEASE_BENCHMARK, dax, PIN_SIZE,
+			  FOLL_WRITE, &a_put);
+		b = bench(GUP_LONGTERM_BENCHMARK, anon, PIN_SIZE, FOLL_WRITE,
+			  &b_put);
+		c = bench(PIN_FAST_BENCHMARK, dax, PIN_SIZE, FOLL_WRITE, &c_put);
+		pin[i] = a / b;
+		total[i] = (a + a_put) / (b + b_put);
+		lease[i] = (a + a_put) / (c + c_put);
+	}
+	ksft_print_msg("ratio: leased DAX pin / unleased anon pin, 64 MiB = %.3f\n",
+		       median(pin, PIN_ROUNDS));
+	ksft_print_msg("ratio: leased DAX pin+unpin / unleased anon pin+unpin, 64 MiB = %.3f\n",
+		       median(total, PIN_ROUNDS));
+	ksft_print_msg("ratio: leased DAX pin+unpin / short-term pin+unpin of the same DAX, 64 MiB = %.3f\n",
+		       median(lease, PIN_ROUNDS));
+}
+
+/* 3: truncate of a 256 MiB DAX file, leased and pinned vs unpinned. */
+static void truncate_pinned_vs_unpinned(const char *dir)
+{
+	double pinned[TRUNC_ROUNDS], unpinned[TRUNC_ROUNDS], t;
+	int i, fd;
+
+	for (i = 0; i < 2 * TRUNC_ROUNDS; i++) {
+		struct pin_longterm_test args = {
+			.size = TRUNC_SIZE,
+			.flags = PIN_LONGTERM_TEST_FLAG_USE_LONGTERM |
+				 PIN_LONGTERM_TEST_FLAG_USE_LEASE |
+				 PIN_LONGTERM_TEST_FLAG_USE_WRITE,
+		};
+		char *mem = map_dax(dir, TRUNC_SIZE, &fd);
+		bool pin = i % 2;
+
+		args.addr = (uintptr_t)mem;
+		if (pin && ioctl(gup_fd, PIN_LONGTERM_TEST_START, &args) !=
+			   (long)(TRUNC_SIZE / getpagesize()))
+			ksft_exit_fail_msg("pin: %s\n", strerror(errno));
+		t = now_us();
+		if (ftruncate(fd, 0))
+			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
+		t = now_us() - t;
+		ioctl(gup_fd, PIN_LONGTERM_TEST_STOP);
+		munmap(mem, TRUNC_SIZE);
+		close(fd);
+		if (pin)
+			pinned[i / 2] = t;
+		else
+			unpinned[i / 2] = t;
+	}
+	ksft_print_msg("ratio: truncate 256 MiB DAX, leased+pinned / unpinned = %.3f\n",
+		       median(pinned, TRUNC_ROUNDS) /
+		       median(unpinned, TRUNC_ROUNDS));
+}
+
+int main(int argc, char **argv)
+{
+	struct gup_test probe = { .nr_pages_per_call = 1 };
+	char *anon, *dax;
+	double ratio;
+	int dax_fd;
+
+	ksft_print_header();
+	if (argc != 2)
+		ksft_exit_fail_msg("usage: %s DAX_DIR\n", argv[0]);
+	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	if (gup_fd < 0)
+		ksft_exit_skip("gup_test not available\n");
+	if (ioctl(gup_fd, GUP_LONGTERM_LEASE_BENCHMARK, &probe))
+		ksft_exit_skip("get_user_pages_longterm() benchmarks not supported by this kernel\n");
+	ksft_set_plan(1);
+
+	anon = mmap(NULL, PIN_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (anon == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	memset(anon, 1, PIN_SIZE);
+	dax = map_dax(argv[1], PIN_SIZE, &dax_fd);
+
+	ratio = unleased_vs_pin_fast(anon);
+	ksft_print_msg("ratio: get_user_pages_longterm() / pin_user_pages_fast(FOLL_LONGTERM), anon 64 MiB = %.3f (bound %.2f)\n",
+		       ratio, BOUND);
+	leased_dax(anon, dax);
+	munmap(dax, PIN_SIZE);
+	close(dax_fd);
+	truncate_pinned_vs_unpinned(argv[1]);
+
+	ksft_test_result(ratio <= BOUND,
+			 "unleased get_user_pages_longterm() within %.0f%% of pin_user_pages_fast(FOLL_LONGTERM)\n",
+			 (BOUND - 1) * 100);
+	ksft_finished();
+}
