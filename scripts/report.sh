@@ -26,17 +26,20 @@ results() {
 		if (plan > nres)
 			print entry ": results missing\tFAIL\t" (plan - nres) " of " plan " not reported"
 		else if (nres == 0)
-			print entry "\t" (rc == 0 ? "PASS" : rc == 4 ? "SKIP" : "FAIL") "\trc=" rc
+			print entry "\t" (rc == 0 ? "PASS" : rc == 4 ? "SKIP" : "FAIL") "\t" (why != "" ? why : "rc=" rc)
 		else if (rc != 0 && rc != 4 && nfail == 0)
 			print entry ": exit status\tFAIL\trc=" rc (rc == 124 ? " (timed out)" : "")
 		entry = ""
 	}
 	{ sub(/\r$/, "") }	# the guest serial port ends lines with CRLF
-	/^# harness: begin / { finish(); entry = $4; plan = nres = nfail = 0; rc = "?"; next }
+	/^# harness: begin / { finish(); entry = $4; plan = nres = nfail = 0; rc = "?"; why = ""; next }
 	/^# harness: end / { rc = $5; sub(/^rc=/, "", rc); rc += 0; finish(); next }
 	/^# harness: done/ { done = 1; next }
 	/^Bail out!/ { print "harness: bail out\tFAIL\t" substr($0, 11) }
-	entry != "" && /^1\.\.[0-9]+/ { plan += substr($1, 4) + 0 }
+	entry != "" && /^1\.\.[0-9]+/ {
+		plan += substr($1, 4) + 0
+		if (match($0, / # (SKIP|skip) /)) why = substr($0, RSTART + 3)
+	}
 	entry != "" && /^(not )?ok [0-9]+ / {
 		line = $0
 		res = (line ~ /^not ok/) ? "FAIL" : "PASS"
@@ -114,8 +117,29 @@ BEGIN {
 	if (!(($1) in seen)) { seen[$1] = 1; order[++ncase] = $1 }
 	res[$1, col] = $2
 	if ($3 != "") note[$1, col] = $3
+	if (index($1, ": ")) { en = $1; sub(/: .*/, "", en); has_cases[en, col] = 1 }
 }
 END {
+	# A program that skipped or failed as a whole in one boot has a single
+	# row there: give its result to each of its cases from the other boots.
+	for (i = 1; i <= ncase; i++) {
+		k = order[i]
+		if (index(k, ": ") || k ~ /^(kernel|harness|check)/)
+			continue
+		for (c = 1; c <= ncol; c++)
+			if (res[k, c] != "" && !has_cases[k, c])
+				whole[k, c] = 1
+		for (j = 1; j <= ncase; j++) {
+			if (index(order[j], k ": ") != 1)
+				continue
+			dropped[k] = 1
+			for (c = 1; c <= ncol; c++)
+				if (whole[k, c] && res[order[j], c] == "") {
+					res[order[j], c] = res[k, c]
+					note[order[j], c] = note[k, c]
+				}
+		}
+	}
 	w = 20
 	for (i = 1; i <= ncase; i++) if (length(order[i]) > w) w = length(order[i])
 	printf "%-" w "s", "test"
@@ -123,6 +147,8 @@ END {
 	printf "\n"
 	for (i = 1; i <= ncase; i++) {
 		k = order[i]
+		if (k in dropped)
+			continue
 		entry = k; sub(/: .*/, "", entry)
 		p = res[k, ncol]; if (p == "") p = "-"
 		b = (ncol > 1) ? res[k, 1] : ""

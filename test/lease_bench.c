@@ -154,6 +154,23 @@ static void leased_dax(char *anon, char *dax)
 		       median(lease, PIN_ROUNDS));
 }
 
+/* 2b: a lease on ordinary memory: pin+unpin, lease set up and released. */
+static void lease_on_anon(char *anon)
+{
+	double ratio[PIN_ROUNDS], a, b, a_put, b_put;
+	int i;
+
+	for (i = 0; i < PIN_ROUNDS; i++) {
+		a = bench(GUP_LONGTERM_LEASE_BENCHMARK, anon, PIN_SIZE,
+			  FOLL_WRITE, &a_put);
+		b = bench(GUP_LONGTERM_BENCHMARK, anon, PIN_SIZE, FOLL_WRITE,
+			  &b_put);
+		ratio[i] = (a + a_put) / (b + b_put);
+	}
+	ksft_print_msg("ratio: anon pin+unpin with a lease / without, 64 MiB = %.3f\n",
+		       median(ratio, PIN_ROUNDS));
+}
+
 /* 3: truncate of a 256 MiB DAX file, leased and pinned vs unpinned. */
 static void truncate_pinned_vs_unpinned(const char *dir)
 {
@@ -219,6 +236,7 @@ int main(int argc, char **argv)
 	ksft_print_msg("ratio: get_user_pages_longterm() / pin_user_pages_fast(FOLL_LONGTERM), anon 64 MiB = %.3f (bound %.2f)\n",
 		       ratio, BOUND);
 	leased_dax(anon, dax);
+	lease_on_anon(anon);
 	munmap(dax, PIN_SIZE);
 	close(dax_fd);
 	truncate_pinned_vs_unpinned(argv[1]);

@@ -9,7 +9,10 @@
  * reading it back.  A filler file leaves only a little free space, so the
  * blocks the layout threads free are soon reallocated to checker files: if
  * a pin outlived the blocks it was taken on, the device emulation would
- * write into another file's data.
+ * write into another file's data.  The emulated device goes on writing for
+ * PIN_LONGTERM_TEST_DMA_DRAIN_MS after a revocation, and the checker syncs
+ * the filesystem before it allocates, so that freed extents are reusable at
+ * once rather than after the next journal commit.
  *
  * KTAP: no write through a revoked pin reached another file; the FOLL_PIN
  * counters balance at the end; the run pinned, revoked and checked enough
@@ -40,8 +43,9 @@
 #define VICTIM_SIZE	(4UL << 20)
 #define NR_PINNERS	3
 #define NR_LAYOUT	2
-#define CHECK_SIZE	(1UL << 20)
-#define FREE_SPACE	(48UL << 20)	/* left after the filler */
+#define CHECK_SIZE	(4UL << 20)
+#define NR_CHECK_FILES	4
+#define FREE_SPACE	(40UL << 20)	/* left after the filler */
 
 static const char *dir;
 static time_t deadline;
@@ -190,12 +194,14 @@ static void *checker(void *arg)
 	while (running()) {
 		int fd;
 
-		snprintf(path, sizeof(path), "%s/check.%d", dir, i++ % 8);
+		snprintf(path, sizeof(path), "%s/check.%d", dir,
+			 i++ % NR_CHECK_FILES);
 		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 		if (fd < 0) {
 			atomic_fetch_add(&nr_errors, 1);
 			break;
 		}
+		syncfs(fd);
 		memset(want, 'A' + rnd(&seed, 26), CHECK_SIZE);
 		if (pwrite(fd, want, CHECK_SIZE, 0) != (ssize_t)CHECK_SIZE) {
 			/* Out of space while the victims are large: retry. */
@@ -313,7 +319,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/victim.%d", dir, i);
 		unlink(path);
 	}
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < NR_CHECK_FILES; i++) {
 		snprintf(path, sizeof(path), "%s/check.%d", dir, i);
 		unlink(path);
 	}
