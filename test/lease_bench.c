@@ -5,9 +5,9 @@
  *  1. get_user_pages_longterm() without a lease vs pin_user_pages_fast() with
  *     FOLL_LONGTERM, pinning the same anonymous memory: the one pass/fail
  *     bound, at most 1.02 (median of paired, interleaved rounds);
- *  2. a leased pin of DAX memory vs an unleased pin of anonymous memory, and
- *     vs a short-term pin of the same DAX memory, which is what the lease
- *     itself costs;
+ *  2. a lease on anonymous memory vs none; a leased pin of DAX memory vs an
+ *     unleased pin of anonymous memory, and vs a short-term pin of the same
+ *     DAX memory, which is what the lease itself costs;
  *  3. truncating a leased-and-pinned DAX file vs the same file unpinned.
  *
  * Ratios are printed as "# ratio: name = value" lines for the report.
@@ -103,72 +103,34 @@ static char *map_dax(const char *dir, size_t size, int *fdp)
 	return mem;
 }
 
-/* 1: the bound.  Paired rounds, alternating which call goes first. */
-static double unleased_vs_pin_fast(char *anon)
+/* One way of pinning, for bench(). */
+struct pin_case {
+	unsigned long cmd;
+	char *mem;
+	unsigned int gup_flags;
+};
+
+/*
+ * Median over paired rounds of the time of @a over the time of @b, pinning
+ * only or (@with_unpin) pinning and unpinning.  Which goes first alternates,
+ * so that drift over the run affects both alike.
+ */
+static double pin_ratio(struct pin_case a, struct pin_case b, bool with_unpin)
 {
-	double ratio[PIN_ROUNDS], a, b;
+	double ratio[PIN_ROUNDS], ta, tb, ua, ub;
 	int i;
 
 	for (i = 0; i < PIN_ROUNDS; i++) {
 		if (i % 2) {
-			a = bench(GUP_LONGTERM_BENCHMARK, anon, PIN_SIZE,
-				  FOLL_WRITE, NULL);
-			b = bench(PIN_FAST_BENCHMARK, anon, PIN_SIZE,
-				  FOLL_WRITE | FOLL_LONGTERM, NULL);
+			ta = bench(a.cmd, a.mem, PIN_SIZE, a.gup_flags, &ua);
+			tb = bench(b.cmd, b.mem, PIN_SIZE, b.gup_flags, &ub);
 		} else {
-			b = bench(PIN_FAST_BENCHMARK, anon, PIN_SIZE,
-				  FOLL_WRITE | FOLL_LONGTERM, NULL);
-			a = bench(GUP_LONGTERM_BENCHMARK, anon, PIN_SIZE,
-				  FOLL_WRITE, NULL);
+			tb = bench(b.cmd, b.mem, PIN_SIZE, b.gup_flags, &ub);
+			ta = bench(a.cmd, a.mem, PIN_SIZE, a.gup_flags, &ua);
 		}
-		ratio[i] = a / b;
+		ratio[i] = with_unpin ? (ta + ua) / (tb + ub) : ta / tb;
 	}
 	return median(ratio, PIN_ROUNDS);
-}
-
-/*
- * 2: leased DAX pin vs unleased anon pin, and vs a short-term pin of the same
- * DAX pages; pin+unpin includes setting up and releasing the lease.
- */
-static void leased_dax(char *anon, char *dax)
-{
-	double pin[PIN_ROUNDS], total[PIN_ROUNDS], lease[PIN_ROUNDS];
-	double a, b, c, a_put, b_put, c_put;
-	int i;
-
-	for (i = 0; i < PIN_ROUNDS; i++) {
-		a = bench(GUP_LONGTERM_LEASE_BENCHMARK, dax, PIN_SIZE,
-			  FOLL_WRITE, &a_put);
-		b = bench(GUP_LONGTERM_BENCHMARK, anon, PIN_SIZE, FOLL_WRITE,
-			  &b_put);
-		c = bench(PIN_FAST_BENCHMARK, dax, PIN_SIZE, FOLL_WRITE, &c_put);
-		pin[i] = a / b;
-		total[i] = (a + a_put) / (b + b_put);
-		lease[i] = (a + a_put) / (c + c_put);
-	}
-	ksft_print_msg("ratio: leased DAX pin / unleased anon pin, 64 MiB = %.3f\n",
-		       median(pin, PIN_ROUNDS));
-	ksft_print_msg("ratio: leased DAX pin+unpin / unleased anon pin+unpin, 64 MiB = %.3f\n",
-		       median(total, PIN_ROUNDS));
-	ksft_print_msg("ratio: leased DAX pin+unpin / short-term pin+unpin of the same DAX, 64 MiB = %.3f\n",
-		       median(lease, PIN_ROUNDS));
-}
-
-/* 2b: a lease on ordinary memory: pin+unpin, lease set up and released. */
-static void lease_on_anon(char *anon)
-{
-	double ratio[PIN_ROUNDS], a, b, a_put, b_put;
-	int i;
-
-	for (i = 0; i < PIN_ROUNDS; i++) {
-		a = bench(GUP_LONGTERM_LEASE_BENCHMARK, anon, PIN_SIZE,
-			  FOLL_WRITE, &a_put);
-		b = bench(GUP_LONGTERM_BENCHMARK, anon, PIN_SIZE, FOLL_WRITE,
-			  &b_put);
-		ratio[i] = (a + a_put) / (b + b_put);
-	}
-	ksft_print_msg("ratio: anon pin+unpin with a lease / without, 64 MiB = %.3f\n",
-		       median(ratio, PIN_ROUNDS));
 }
 
 /* 3: truncate of a 256 MiB DAX file, leased and pinned vs unpinned. */
@@ -211,6 +173,7 @@ static void truncate_pinned_vs_unpinned(const char *dir)
 int main(int argc, char **argv)
 {
 	struct gup_test probe = { .nr_pages_per_call = 1 };
+	struct pin_case unleased, pin_fast, leased_anon, leased_dax, short_dax;
 	char *anon, *dax;
 	double ratio;
 	int dax_fd;
@@ -231,12 +194,25 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	memset(anon, 1, PIN_SIZE);
 	dax = map_dax(argv[1], PIN_SIZE, &dax_fd);
+	unleased = (struct pin_case){ GUP_LONGTERM_BENCHMARK, anon, FOLL_WRITE };
+	pin_fast = (struct pin_case){ PIN_FAST_BENCHMARK, anon,
+				      FOLL_WRITE | FOLL_LONGTERM };
+	leased_anon = (struct pin_case){ GUP_LONGTERM_LEASE_BENCHMARK, anon,
+					 FOLL_WRITE };
+	leased_dax = (struct pin_case){ GUP_LONGTERM_LEASE_BENCHMARK, dax,
+					FOLL_WRITE };
+	short_dax = (struct pin_case){ PIN_FAST_BENCHMARK, dax, FOLL_WRITE };
 
-	ratio = unleased_vs_pin_fast(anon);
+	/* 1: the bound; 2: what a lease costs, on anon and on DAX memory. */
+	ratio = pin_ratio(unleased, pin_fast, false);
 	ksft_print_msg("ratio: get_user_pages_longterm() / pin_user_pages_fast(FOLL_LONGTERM), anon 64 MiB = %.3f (bound %.2f)\n",
 		       ratio, BOUND);
-	leased_dax(anon, dax);
-	lease_on_anon(anon);
+	ksft_print_msg("ratio: anon pin+unpin with a lease / without, 64 MiB = %.3f\n",
+		       pin_ratio(leased_anon, unleased, true));
+	ksft_print_msg("ratio: leased DAX pin / unleased anon pin, 64 MiB = %.3f\n",
+		       pin_ratio(leased_dax, unleased, false));
+	ksft_print_msg("ratio: leased DAX pin+unpin / short-term pin+unpin of the same DAX, 64 MiB = %.3f\n",
+		       pin_ratio(leased_dax, short_dax, true));
 	munmap(dax, PIN_SIZE);
 	close(dax_fd);
 	truncate_pinned_vs_unpinned(argv[1]);
