@@ -27,13 +27,24 @@ FRAGMENTS := $(sort $(wildcard $(CURDIR)/kconfig-fragments/*.config))
 
 # Host packages: to build the kernel and tests, to boot, and for the guest.
 BUILD_PACKAGES := build-essential flex bison bc libelf-dev libssl-dev cpio \
-	xz-utils ccache git perl python3 python3-ply python3-git rsync
+	xz-utils ccache git perl python3 python3-ply python3-git rsync \
+	libibverbs-dev liburing-dev ibverbs-providers
 BOOT_PACKAGES := qemu-system-x86
-GUEST_PACKAGES := busybox-static ndctl e2fsprogs xfsprogs util-linux kmod
+GUEST_PACKAGES := busybox-static ndctl e2fsprogs xfsprogs util-linux kmod \
+	v4l-utils iproute2
+# Files no package's bin/ brings in: the soft-RoCE verbs provider, which
+# libibverbs loads by name, from ibverbs-providers (only this one: the
+# others would each print a warning).
+IBV_DIR := /usr/lib/x86_64-linux-gnu/libibverbs
+GUEST_FILES := $(IBV_DIR:/%=%)=$(IBV_DIR)/librxe-rdmav34.so \
+	etc/libibverbs.d=/etc/libibverbs.d/rxe.driver
 
 # Tests: test/*.c, and these selftests from the patched tree.
 SELFTESTS := mm/gup_test mm/gup_longterm mm/gup_longterm_api
 TEST_PROGS := $(patsubst test/%.c,%,$(wildcard test/*.c))
+# Libraries a test program links with (Debian -dev packages in BUILD_PACKAGES).
+LDLIBS_rdma_mr := -libverbs
+LDLIBS_uring_buf := -luring
 
 export CACHE KGIT TREES JOBS BASE_TREE BASE_REF DEB_SERIES DEB_VERSION DEB_SHA256
 export CCACHE_DIR := $(CACHE)/ccache
@@ -82,13 +93,11 @@ base-kernel: base
 
 tests: kernel
 	@mkdir -p $(OUT)/tests $(OUT)/selftests/mm
-	@cp test/suite test/bench $(OUT)/tests/
-	@for t in $(TEST_PROGS); do \
-		gcc -Wall -Werror -O2 -pthread -I$(SERIES_TREE) \
-			-I$(SERIES_TREE)/tools/testing/selftests \
-			-isystem $(SERIES_BUILD)/usr/include \
-			-o $(OUT)/tests/$$t test/$$t.c || exit 1; \
-	done
+	@cp test/suite test/bench test/*.sh $(OUT)/tests/
+	@$(foreach t,$(TEST_PROGS),gcc -Wall -Werror -O2 -pthread \
+		-I$(SERIES_TREE) -I$(SERIES_TREE)/tools/testing/selftests \
+		-isystem $(SERIES_BUILD)/usr/include \
+		-o $(OUT)/tests/$(t) test/$(t).c $(LDLIBS_$(t)) &&) true
 	@$(MAKE) -s -C $(SERIES_TREE)/tools/testing/selftests/mm \
 		OUTPUT=$(OUT)/selftests/mm \
 		KHDR_INCLUDES="-isystem $(SERIES_BUILD)/usr/include" \
@@ -98,7 +107,7 @@ tests: kernel
 guest: tests
 	@scripts/mkguest.sh $(OUT)/initramfs.cpio $(OUT)/guest-root \
 		scripts/guest-init.sh "$(GUEST_PACKAGES)" -- tests=$(OUT)/tests \
-		$(if $(EXTRA_TESTS),extra=$(EXTRA_TESTS))
+		$(GUEST_FILES) $(if $(EXTRA_TESTS),extra=$(EXTRA_TESTS))
 
 run: guest
 	@echo "boot: patched kernel (console: $(OUT)/patched/console.log)"

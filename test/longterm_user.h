@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the tests of the long-term pinning users (rdma_mr, iommufd_map,
+ * uring_buf, xsk_umem): where the DAX directory comes from, mappings of a
+ * DAX file, of anonymous memory and of both back to back, and the FOLL_PIN
+ * counters.  Include after kselftest_harness.h.
+ *
+ * The DAX directory is argv[1], or $DAX_DIR; harness options may follow it.
+ * Without one, the DAX cases are skipped and the anonymous ones still run.
+ */
+#ifndef LONGTERM_USER_H
+#define LONGTERM_USER_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX 0x00200000
+#endif
+
+#define LT_NR_PAGES	16
+
+static const char *dax_dir;
+static size_t lt_page;
+
+struct lt_map {
+	char *mem;		/* start of the whole mapping */
+	size_t size;
+	char *dax;		/* where the DAX file is mapped in it, or NULL */
+	int fd;
+};
+
+/*
+ * Map @nr_anon pages of anonymous memory followed by @nr_dax pages of a
+ * MAP_SHARED mapping of a new, unlinked file in dax_dir, all faulted in.
+ * Returns 0, or -1 with *why saying why the DAX part cannot be had.
+ */
+static inline int lt_map(struct lt_map *m, size_t nr_anon, size_t nr_dax,
+			 const char **why)
+{
+	char path[PATH_MAX];
+	struct statx stx;
+	size_t dax_size = nr_dax * lt_page;
+
+	m->size = (nr_anon + nr_dax) * lt_page;
+	m->dax = NULL;
+	m->fd = -1;
+	m->mem = mmap(NULL, m->size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m->mem == MAP_FAILED) {
+		*why = "cannot map anonymous memory";
+		return -1;
+	}
+	if (nr_dax) {
+		if (!dax_dir) {
+			*why = "no DAX directory: pass one as argv[1] or in $DAX_DIR";
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/longterm_user.XXXXXX",
+			 dax_dir);
+		m->fd = mkstemp(path);
+		if (m->fd < 0) {
+			*why = "cannot create a file in the DAX directory";
+			return -1;
+		}
+		unlink(path);
+		if (fallocate(m->fd, 0, 0, dax_size)) {
+			*why = "cannot allocate the DAX file";
+			return -1;
+		}
+		if (statx(m->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) ||
+		    !(stx.stx_attributes & STATX_ATTR_DAX)) {
+			*why = "the DAX directory is not on a dax=always mount";
+			return -1;
+		}
+		m->dax = mmap(m->mem + nr_anon * lt_page, dax_size,
+			      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			      m->fd, 0);
+		if (m->dax == MAP_FAILED) {
+			m->dax = NULL;
+			*why = "cannot map the DAX file";
+			return -1;
+		}
+	}
+	memset(m->mem, 0x5a, m->size);
+	return 0;
+}
+
+static inline void lt_unmap(struct lt_map *m)
+{
+	if (m->mem && m->mem != MAP_FAILED)
+		munmap(m->mem, m->size);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->mem = NULL;
+	m->fd = -1;
+}
+
+/* FOLL_PIN pins outstanding system-wide, or -1 if /proc/vmstat lacks them. */
+static inline long lt_pins(void)
+{
+	unsigned long val, acquired = 0, released = 0;
+	bool seen = false;
+	char name[64];
+	FILE *f;
+	int fd;
+
+	/* Fold the per-cpu deltas, or the totals lag behind by seconds. */
+	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0)
+			;
+		close(fd);
+	}
+
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lu", name, &val) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired")) {
+			acquired = val;
+			seen = true;
+		} else if (!strcmp(name, "nr_foll_pin_released")) {
+			released = val;
+		}
+	}
+	fclose(f);
+	return seen ? (long)(acquired - released) : -1;
+}
+
+/*
+ * Wait up to 5 s for the outstanding pins to come back to @before: some
+ * owners (sockets, rings) are torn down from a workqueue after close().
+ */
+static inline long lt_pins_settle(long before)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	long now = lt_pins();
+	int i;
+
+	for (i = 0; i < 500 && now != before; i++) {
+		nanosleep(&ts, NULL);
+		now = lt_pins();
+	}
+	return now;
+}
+
+/* The pins a case took are all gone once it has cleaned up. */
+#define EXPECT_PINS_BALANCED(before)					\
+	do {								\
+		long __before = (before);				\
+									\
+		if (__before >= 0)					\
+			EXPECT_EQ(__before, lt_pins_settle(__before))	\
+				TH_LOG("FOLL_PIN pins left behind");	\
+	} while (0)
+
+/*
+ * Whether the running kernel has get_user_pages_longterm(), which refuses a
+ * range that runs into DAX as a whole instead of pinning what lies in front
+ * of it: 1 yes, 0 no, -1 cannot tell (no kallsyms).
+ */
+static inline int lt_kernel_has_gup_longterm(void)
+{
+	char line[256], sym[128];
+	int found = -1;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %127s", sym) != 1)
+			continue;
+		found = 0;
+		if (!strcmp(sym, "get_user_pages_longterm")) {
+			found = 1;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* argv[1], if it is not an option, is the DAX directory; else $DAX_DIR. */
+static inline int lt_main(int argc, char **argv)
+{
+	lt_page = sysconf(_SC_PAGESIZE);
+	dax_dir = getenv("DAX_DIR");
+	if (argc > 1 && argv[1][0] != '-') {
+		dax_dir = argv[1];
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
+	return test_harness_run(argc, argv);
+}
+
+#endif /* LONGTERM_USER_H */

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Usage: v4l2_compliance.sh [FRAMES]
+#
+# The V4L2 peer suite, v4l2-compliance from Debian's v4l-utils, against
+# vivid's video capture and video output nodes with the streaming tests
+# (-s FRAMES; MMAP, USERPTR and read/write I/O on the current input or
+# output).  Each test it reports becomes one KTAP case, named after the
+# node and the test, so that base and patched runs line up case by case.
+set -u
+frames=${1:-8}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for sys in /sys/class/video4linux/video*; do
+	[ -e "$sys/name" ] || continue
+	name=$(cat "$sys/name")
+	case $name in
+	vivid-*-vid-cap|vivid-*-vid-out) ;;
+	*) continue ;;
+	esac
+	node=${name#vivid-*-}
+	v4l2-compliance -d "/dev/${sys##*/}" -s "$frames" >"$tmp/$node.log" 2>&1
+	echo "rc=$?" >>"$tmp/$node.log"
+	# "	test VIDIOC_G_FMT: OK", "test USERPTR (select): FAIL", ...
+	sed -n "s/^[[:space:]]*test \(.*\): \(OK\|FAIL\).*/\2 $node: \1/p" \
+		"$tmp/$node.log" >>"$tmp/results"
+done
+
+echo "TAP version 13"
+if [ ! -s "$tmp/results" ]; then
+	echo "1..0 # SKIP no vivid video node, or v4l2-compliance reported nothing"
+	exit 4
+fi
+echo "1..$(wc -l <"$tmp/results")"
+for log in "$tmp"/*.log; do
+	grep -E '^(Total for|rc=)' "$log" | sed 's/^/# /'
+done
+awk '{ res = $1; sub(/^[A-Z]+ /, ""); print (res == "OK" ? "ok " : "not ok ") NR " " $0 }' \
+	"$tmp/results"
+! grep -q '^FAIL' "$tmp/results"
