@@ -19,11 +19,17 @@ for sys in /sys/class/video4linux/video*; do
 	*) continue ;;
 	esac
 	node=${name#vivid-*-}
-	v4l2-compliance -d "/dev/${sys##*/}" -s "$frames" >"$tmp/$node.log" 2>&1
+	# stderr apart, so that its messages cannot split the result lines.
+	v4l2-compliance -d "/dev/${sys##*/}" -s "$frames" >"$tmp/$node.log" \
+		2>"$tmp/$node.err"
 	echo "rc=$?" >>"$tmp/$node.log"
 	# "	test VIDIOC_G_FMT: OK", "test USERPTR (select): FAIL", ...
+	# A name that repeats gets its count, so that base and patched runs
+	# line up even if one of them reports a test the other does not.
 	sed -n "s/^[[:space:]]*test \(.*\): \(OK\|FAIL\).*/\2 $node: \1/p" \
-		"$tmp/$node.log" >>"$tmp/results"
+		"$tmp/$node.log" |
+		awk '{ n = ++seen[substr($0, index($0, " "))]; print (n > 1 ? $0 " (" n ")" : $0) }' \
+		>>"$tmp/results"
 done
 
 echo "TAP version 13"
