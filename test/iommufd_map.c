@@ -190,8 +190,14 @@ TEST_F(ioas, map)
 	EXPECT_PINS_BALANCED(self->pins);
 }
 
-/* Mapping first, which pins nothing; attaching the domain pins. */
-TEST_F(ioas, attach)
+/*
+ * Map first, which pins nothing; then attach the mock domain with @attach,
+ * which pins every page of the mapping.
+ */
+static void map_then_attach(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(ioas) *self,
+			    const FIXTURE_VARIANT(ioas) *variant,
+			    int (*attach)(int fd, __u32 ioas_id))
 {
 	int ret;
 
@@ -199,7 +205,7 @@ TEST_F(ioas, attach)
 				 self->map.size, variant->flags));
 	EXPECT_PINS_BALANCED(self->pins);
 
-	ret = mock_domain(self->fd, self->ioas_id);
+	ret = attach(self->fd, self->ioas_id);
 	if (ret == -ENOTTY)
 		SKIP(return, "no mock domain (CONFIG_IOMMUFD_TEST)");
 	EXPECT_EQ(-variant->error, ret)
@@ -216,32 +222,18 @@ TEST_F(ioas, attach)
 	EXPECT_PINS_BALANCED(self->pins);
 }
 
+TEST_F(ioas, attach)
+{
+	map_then_attach(_metadata, self, variant, mock_domain);
+}
+
 /*
  * As attach, but the domain is attached by a child process, in whose
  * context the mapping's memory belongs to another mm: a remote pin.
  */
 TEST_F(ioas, attach_remote)
 {
-	int ret;
-
-	ASSERT_EQ(0, do_ioas_map(self->fd, self->ioas_id, self->map.mem,
-				 self->map.size, variant->flags));
-
-	ret = mock_domain_remote(self->fd, self->ioas_id);
-	if (ret == -ENOTTY)
-		SKIP(return, "no mock domain (CONFIG_IOMMUFD_TEST)");
-	EXPECT_EQ(-variant->error, ret)
-		TH_LOG("mock domain from a child: %s", strerror(-ret));
-	if (!ret && self->pins >= 0)
-		EXPECT_EQ(self->pins + (long)variant->nr_anon, lt_pins())
-			TH_LOG("the domain should pin every page");
-
-	EXPECT_EQ(0, do_ioas_unmap(self->fd, self->ioas_id, self->map.size));
-	EXPECT_PINS_BALANCED(self->pins);
-
-	close(self->fd);
-	self->fd = -1;
-	EXPECT_PINS_BALANCED(self->pins);
+	map_then_attach(_metadata, self, variant, mock_domain_remote);
 }
 
 int main(int argc, char **argv)

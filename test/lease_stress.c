@@ -37,6 +37,7 @@
 #include <sys/statvfs.h>
 
 #include "mm/gup_test.h"
+#include "pins.h"
 #include "kselftest.h"
 
 #define NR_VICTIMS	4
@@ -64,32 +65,6 @@ static bool running(void)
 static unsigned int rnd(unsigned int *seed, unsigned int n)
 {
 	return rand_r(seed) % n;
-}
-
-static long pins_outstanding(void)
-{
-	long acquired = -1, released = -1, val;
-	char name[64];
-	FILE *f;
-	int fd;
-
-	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) < 0)
-			;
-		close(fd);
-	}
-	f = fopen("/proc/vmstat", "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", name, &val) == 2) {
-		if (!strcmp(name, "nr_foll_pin_acquired"))
-			acquired = val;
-		else if (!strcmp(name, "nr_foll_pin_released"))
-			released = val;
-	}
-	fclose(f);
-	return acquired - released;
 }
 
 /* Pin a random range of a random victim under a lease, with "DMA" on it. */
@@ -291,7 +266,7 @@ int main(int argc, char **argv)
 	}
 	if (fill_up())
 		ksft_exit_fail_msg("cannot fill %s: %s\n", dir, strerror(errno));
-	before = pins_outstanding();
+	before = lt_pins();
 
 	deadline = time(NULL) + seconds;
 	for (i = 0; i < NR_PINNERS; i++)
@@ -308,7 +283,7 @@ int main(int argc, char **argv)
 		       nr_checks, nr_errors);
 	ksft_test_result(nr_corrupt == 0,
 			 "no write through a revoked pin reached another file\n");
-	ksft_test_result(pins_outstanding() == before,
+	ksft_test_result(lt_pins() == before,
 			 "FOLL_PIN counters balance\n");
 	ksft_test_result(nr_pins > 10 && nr_revocations > 0 && nr_checks > 10 &&
 			 !nr_errors,

@@ -23,6 +23,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "pins.h"
+
 #ifndef STATX_ATTR_DAX
 #define STATX_ATTR_DAX 0x00200000
 #endif
@@ -103,38 +105,6 @@ static inline void lt_unmap(struct lt_map *m)
 		close(m->fd);
 	m->mem = NULL;
 	m->fd = -1;
-}
-
-/* FOLL_PIN pins outstanding system-wide, or -1 if /proc/vmstat lacks them. */
-static inline long lt_pins(void)
-{
-	unsigned long val, acquired = 0, released = 0;
-	bool seen = false;
-	char name[64];
-	FILE *f;
-	int fd;
-
-	/* Fold the per-cpu deltas, or the totals lag behind by seconds. */
-	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) < 0)
-			;
-		close(fd);
-	}
-
-	f = fopen("/proc/vmstat", "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lu", name, &val) == 2) {
-		if (!strcmp(name, "nr_foll_pin_acquired")) {
-			acquired = val;
-			seen = true;
-		} else if (!strcmp(name, "nr_foll_pin_released")) {
-			released = val;
-		}
-	}
-	fclose(f);
-	return seen ? (long)(acquired - released) : -1;
 }
 
 /*

@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
+#include "pins.h"
 
 #define NBUF		4
 #define NFRAMES		12
@@ -48,34 +49,8 @@ struct vivid {
 	size_t memsize;
 	int file;		/* DAX file backing mem, or -1 */
 	char path[256];
-	unsigned long pins_acquired, pins_released;
+	long pins;		/* outstanding FOLL_PIN pins at the start */
 };
-
-static void pin_counters(unsigned long *acquired, unsigned long *released)
-{
-	char name[64];
-	unsigned long val;
-	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
-	FILE *f;
-
-	/* Fold the per-CPU deltas into the counters first. */
-	if (fd >= 0) {
-		if (write(fd, "1", 1) < 0)
-			perror("stat_refresh");
-		close(fd);
-	}
-	f = fopen("/proc/vmstat", "r");
-	*acquired = *released = 0;
-	if (!f)
-		return;
-	while (fscanf(f, "%63s %lu", name, &val) == 2) {
-		if (!strcmp(name, "nr_foll_pin_acquired"))
-			*acquired = val;
-		else if (!strcmp(name, "nr_foll_pin_released"))
-			*released = val;
-	}
-	fclose(f);
-}
 
 /* Open the first vivid node that streams the given way; -1 if none. */
 static int open_vivid(bool output)
@@ -262,7 +237,7 @@ static int vivid_open(struct __test_metadata *_metadata, struct vivid *v,
 
 	if (dax && !dir)
 		SKIP(return -1, "DAX_DIR is not set");
-	pin_counters(&v->pins_acquired, &v->pins_released);
+	v->pins = lt_pins();
 	v->fd = open_vivid(output);
 	if (v->fd < 0)
 		SKIP(return -1, "no vivid %s device", output ? "output" : "capture");
@@ -284,7 +259,6 @@ static void vivid_close(struct __test_metadata *_metadata, struct vivid *v)
 		.type = v->type,
 		.memory = V4L2_MEMORY_USERPTR,
 	};
-	unsigned long acquired, released;
 
 	if (!v->pix.sizeimage && v->fd < 0)
 		return;		/* never opened */
@@ -301,9 +275,8 @@ static void vivid_close(struct __test_metadata *_metadata, struct vivid *v)
 	}
 	if (v->fd < 0)
 		return;
-	pin_counters(&acquired, &released);
-	EXPECT_EQ(acquired - v->pins_acquired, released - v->pins_released)
-		TH_LOG("FOLL_PIN pins leaked");
+	if (v->pins >= 0)
+		EXPECT_EQ(v->pins, lt_pins()) TH_LOG("FOLL_PIN pins leaked");
 }
 
 FIXTURE(stream) {
