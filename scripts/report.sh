@@ -175,6 +175,8 @@ END {
 			p = "FAIL"; why = "missing from the " lab[ncol] " run"
 		}
 		verdict[p]++
+		if (p == "FAIL")
+			failed[++nfailed] = k (why != "" ? " (" why ")" : "")
 		printf "%-" w "s", k
 		for (c = 1; c <= ncol; c++) {
 			r = res[k, c]; if (r == "") r = "-"
@@ -187,6 +189,9 @@ END {
 		printf "\n"
 		for (c = 1; c <= ncol; c++) if (res[k, c] != "") tot[c, res[k, c]]++
 	}
+	# The failures again, next to the verdict, where a CI log tail shows them.
+	for (i = 1; i <= nfailed; i++)
+		printf "failed: %s\n", failed[i] > totals
 	for (c = 1; c <= ncol; c++)
 		printf "%-8s %d passed, %d failed, %d skipped\n", lab[c] ":", tot[c, "PASS"], tot[c, "FAIL"], tot[c, "SKIP"] > totals
 	printf "%d passed, %d failed, %d skipped\n", verdict["PASS"], verdict["FAIL"], verdict["SKIP"] > totals

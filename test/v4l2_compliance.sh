@@ -24,10 +24,11 @@ for sys in /sys/class/video4linux/video*; do
 		2>"$tmp/$node.err"
 	echo "rc=$?" >>"$tmp/$node.log"
 	# "	test VIDIOC_G_FMT: OK", "test USERPTR (select): FAIL", ...
-	# A name that repeats gets its count, so that base and patched runs
-	# line up even if one of them reports a test the other does not.
-	sed -n "s/^[[:space:]]*test \(.*\): \(OK\|FAIL\).*/\2 $node: \1/p" \
-		"$tmp/$node.log" |
+	# The streaming tests draw a progress line ending in carriage
+	# returns, and the next result may follow on that same line: split
+	# there.  A name that repeats (once per input) gets its count.
+	tr '\r' '\n' <"$tmp/$node.log" |
+		sed -n "s/^[[:space:]]*test \(.*\): \(OK\|FAIL\).*/\2 $node: \1/p" |
 		awk '{ n = ++seen[substr($0, index($0, " "))]; print (n > 1 ? $0 " (" n ")" : $0) }' \
 		>>"$tmp/results"
 done
