@@ -30,6 +30,8 @@ BUILD_PACKAGES := build-essential flex bison bc libelf-dev libssl-dev cpio \
 	xz-utils ccache git perl python3 python3-ply python3-git rsync \
 	libibverbs-dev liburing-dev ibverbs-providers
 BOOT_PACKAGES := qemu-system-x86
+# Static checks, the mbox test and the cross builds of the matrix.
+CHECK_PACKAGES := sparse coccinelle b4 gcc-i686-linux-gnu gcc-aarch64-linux-gnu
 GUEST_PACKAGES := busybox-static ndctl e2fsprogs xfsprogs util-linux kmod \
 	v4l-utils iproute2
 # Files no package's bin/ brings in: the soft-RoCE verbs provider, which
@@ -54,7 +56,8 @@ MAKEFLAGS += --no-print-directory
 
 .NOTPARALLEL:
 .PHONY: all test deps base apply kernel base-kernel tests guest run run-base \
-	report report-both bench shell check patches clean distclean
+	report report-both bench shell check mbox range-diff matrix patches clean \
+	distclean
 
 ## make: patched kernel, booted on pmem-DAX, suite run, report printed.
 all: run
@@ -69,7 +72,8 @@ test:
 	@$(MAKE) report-both
 
 deps:
-	@scripts/deps.sh $(BUILD_PACKAGES) $(BOOT_PACKAGES) $(GUEST_PACKAGES)
+	@scripts/deps.sh $(BUILD_PACKAGES) $(BOOT_PACKAGES) $(GUEST_PACKAGES) \
+		$(CHECK_PACKAGES)
 
 base: deps
 	@scripts/base.sh
@@ -137,10 +141,25 @@ shell: guest
 	@scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \
 		$(OUT)/initramfs.cpio $(OUT)/shell shell
 
-check: kernel
+## make check: the series' static checks, each against the base (check.sh).
+check: kernel base-kernel
 	@mkdir -p $(OUT)
-	@scripts/check.sh all series patches $(FRAGMENTS) 2>&1 | tee $(OUT)/check.log
+	@MBOX=$(OUT)/series.mbox scripts/check.sh all series patches $(FRAGMENTS) \
+		2>&1 | tee $(OUT)/check.log
 	@! grep -q '^check .*: FAILED' $(OUT)/check.log
+
+## make mbox: the series as the thread it would be mailed as ($(OUT)/series.mbox).
+mbox: apply
+	@scripts/mbox.sh COVER_LETTER.md $(OUT)/series.mbox
+
+## make matrix: the series tip built for FS_DAX=n, allnoconfig, i386, arm64.
+matrix: apply
+	@scripts/matrix.sh kconfig-fragments
+
+## make range-diff [FROM=series-vN]: the series against an earlier version.
+FROM ?= $(lastword $(shell git tag -l 'series-v*' | sort -V))
+range-diff: apply
+	@scripts/range-diff.sh $(FROM)
 
 ## make patches: regenerate patches/ and series from $(DEV_BRANCH).
 patches:

@@ -1,12 +1,12 @@
 #!/bin/sh
-# Usage: apply.sh SERIES_FILE PATCH_DIR
+# Usage: apply.sh SERIES_FILE PATCH_DIR [BRANCH]
 #
-# Branch "series" = branch "base" + git am of every patch in SERIES_FILE
-# order, checked out in $TREES/series.  Committer identity and dates are
+# Branch BRANCH (default "series") = branch "base" + git am of every patch
+# in SERIES_FILE order, checked out in $TREES/BRANCH.  Committer identity and dates are
 # fixed, so the same base and patches always give the same commits.  Skipped
 # when the tree already holds exactly this base and these patches.
 set -eu
-series=$1 pdir=$(cd "$2" && pwd)
+series=$1 pdir=$(cd "$2" && pwd) branch=${3:-series}
 : "${KGIT:?}" "${TREES:?}"
 
 patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$series" | awk '{print $1}')
@@ -18,19 +18,19 @@ stamp=$(
 		sha256sum "$pdir/$p"
 	done | sha256sum | cut -d' ' -f1
 )
-tree=$TREES/series
+tree=$TREES/$branch
 if [ ! -e "$tree/.git" ]; then
 	git --git-dir="$KGIT" worktree prune
-	git --git-dir="$KGIT" worktree add -q -f -B series "$tree" base
+	git --git-dir="$KGIT" worktree add -q -f -B "$branch" "$tree" base
 elif [ "$(cat "$tree/.build/applied" 2>/dev/null)" = "$stamp" ] &&
 	[ -z "$(git -C "$tree" status --porcelain -uno)" ]; then
-	echo "apply: series already applied at $(git -C "$tree" rev-parse --short HEAD)"
+	echo "apply: $branch already applied at $(git -C "$tree" rev-parse --short HEAD)"
 	exit 0
 fi
 
 cd "$tree"
 git am --abort >/dev/null 2>&1 || true
-git checkout -q -f -B series base
+git checkout -q -f -B "$branch" base
 for p in $patches; do
 	if ! git am -q --committer-date-is-author-date "$pdir/$p"; then
 		git am --abort || true
@@ -40,4 +40,4 @@ for p in $patches; do
 done
 mkdir -p .build
 echo "$stamp" >.build/applied
-git log --oneline base..series | sed 's/^/apply: /'
+git log --oneline "base..$branch" | sed 's/^/apply: /'

@@ -1,14 +1,21 @@
 #!/bin/sh
-# Usage: check.sh all|series|checkpatch|bisect SERIES_FILE PATCH_DIR [FRAGMENT...]
+# Usage: check.sh all|<check> SERIES_FILE PATCH_DIR [FRAGMENT...]
 #
 #   all         the checks below, each ending in a line "check <name>: ok"
 #               or "check <name>: FAILED" (the report counts them).
-#   series      SERIES_FILE and PATCH_DIR list the same patches.
+#   series      SERIES_FILE and PATCH_DIR list the same patches, and each
+#               patch's author is a person who signed it off.
 #   checkpatch  the base tree's checkpatch.pl --strict on every patch: clean,
 #               or each remaining finding justified in COVER_LETTER.md by a
 #               line "checkpatch: <patch file> <TYPE>: <reason>".
+#   mbox        the thread make mbox writes ($MBOX) applies with git am and
+#               b4 am onto the base to the series tip's tree (mbox.sh).
+#   kernel-doc, sparse, w1, coccicheck
+#               no new findings on the touched files (findings.sh).
 #   bisect      every prefix of the series builds (worktree $TREES/bisect,
 #               incremental, same config as the test kernel).
+#   matrix      the series tip builds for the configs and architectures of
+#               matrix.sh (FS_DAX=n, allnoconfig, i386, arm64).
 set -eu
 what=$1 series=$2 pdir=$(cd "$3" && pwd)
 shift 3
@@ -16,13 +23,15 @@ shift 3
 
 if [ "$what" = all ]; then
 	rc=0
-	for c in series checkpatch bisect; do
+	for c in series checkpatch mbox kernel-doc sparse w1 coccicheck bisect matrix; do
+		start=$(date +%s)
 		if "$0" "$c" "$series" "$pdir" "$@"; then
 			echo "check $c: ok"
 		else
 			echo "check $c: FAILED"
 			rc=1
 		fi
+		echo "check $c took $(($(date +%s) - start)) s"
 	done
 	exit "$rc"
 fi
@@ -40,7 +49,19 @@ series)
 		printf '%s\n' "$patches" | grep -qxF "${f##*/}" ||
 			{ echo "series: $f is not listed in $series"; bad=1; }
 	done
-	[ "$bad" -eq 0 ] && echo "series: $(printf '%s\n' "$patches" | wc -l) patches, series and $pdir/ agree"
+	for p in $patches; do
+		[ -f "$pdir/$p" ] || continue
+		from=$(sed -n '/^$/q; s/^From: //p' "$pdir/$p")
+		case $from in
+		*@localhost* | "")
+			echo "series: $p: author '$from' is not a person's address"
+			bad=1
+			;;
+		esac
+		grep -qxF "Signed-off-by: $from" "$pdir/$p" ||
+			{ echo "series: $p: not signed off by its author $from"; bad=1; }
+	done
+	[ "$bad" -eq 0 ] && echo "series: $(printf '%s\n' "$patches" | wc -l) patches, series and $pdir/ agree, each signed off by its author"
 	exit "$bad"
 	;;
 checkpatch)
@@ -67,6 +88,16 @@ checkpatch)
 		fi
 	done
 	exit "$bad"
+	;;
+mbox)
+	"$(dirname "$0")/mbox.sh" COVER_LETTER.md "${MBOX:-$TREES/series.mbox}"
+	;;
+kernel-doc | sparse | w1 | coccicheck)
+	"$(dirname "$0")/findings.sh" "$what"
+	;;
+matrix)
+	# FRAGMENT... are kconfig-fragments/*.config: matrix.sh wants their folder.
+	"$(dirname "$0")/matrix.sh" "$(dirname "$1")"
 	;;
 bisect)
 	n=$(printf '%s\n' "$patches" | wc -l)

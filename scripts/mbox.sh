@@ -1,0 +1,163 @@
+#!/bin/sh
+# Usage: mbox.sh COVER_LETTER MBOX
+#
+# Write the series (branch "series", as apply.sh builds it from patches/) as
+# the thread it would be mailed as, into the local file MBOX; nothing is
+# sent.  git format-patch --cover-letter --thread: the cover letter's
+# subject, version and text come from COVER_LETTER (its first line is
+# "Subject: [PATCH vN 00/M] title"; git writes the shortlog, the diffstat
+# and base-commit itself), each patch is addressed to what
+# scripts/get_maintainer.pl names for it (maintainers To, lists and
+# reviewers Cc) and the cover letter to all of them.
+#
+# Then the mbox is checked the way a maintainer would take it: git am onto
+# the base in a scratch worktree, and b4 am (offline, from the local mbox)
+# followed by git am, must each give the series tip's tree, and the same
+# authors and commit messages.
+set -eu
+cover=$1 mbox=$2
+case $mbox in /*) ;; *) mbox=$PWD/$mbox ;; esac
+: "${KGIT:?}" "${TREES:?}"
+git_k() { git --git-dir="$KGIT" "$@"; }
+
+subject=$(sed -n '1s/^Subject: //p' "$cover")
+version=$(printf '%s\n' "$subject" | sed -n 's/^\[PATCH v\([0-9][0-9]*\) [0-9]*\/[0-9]*\] .*/\1/p')
+count=$(printf '%s\n' "$subject" | sed -n 's/^\[PATCH v[0-9]* [0-9]*\/\([0-9]*\)\] .*/\1/p')
+title=${subject#*] }
+if [ -z "$version" ] || [ -z "$title" ]; then
+	echo "mbox: $cover must start with 'Subject: [PATCH vN 00/M] title'" >&2
+	exit 1
+fi
+ncommits=$(git_k rev-list --count base..series)
+if [ "$count" -ne "$ncommits" ]; then
+	echo "mbox: $cover says $count patches, the series has $ncommits" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d)
+wt=$TREES/am
+cleanup() {
+	git_k worktree remove -f "$wt" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The branch description: title, blank line, body.  The body is the cover
+# letter without its subject line and without its own copy of the shortlog
+# ("Author (N):" and what follows), which git writes.
+{
+	printf '%s\n\n' "$title"
+	sed '1d' "$cover" | sed '/^[^ ].* ([0-9][0-9]*):$/,$d' | sed '1{/^$/d}'
+} >"$tmp/description"
+# The cover letter is from the series' author (git would take the
+# repository's identity, which is the harness's).
+author=$(git_k log -1 --format='%an' base..series)
+email=$(git_k log -1 --format='%ae' base..series)
+git_k -c branch.series.description="$(cat "$tmp/description")" \
+	-c user.name="$author" -c user.email="$email" format-patch \
+	-q -o "$tmp/out" --cover-letter --cover-from-description=subject \
+	--thread=shallow -v"$version" --base=base base..series
+
+# "Name <addr> (maintainer:...)" lines -> To and Cc address lists.  The
+# Debian import has no history, so Fixes: tags cannot be looked up there.
+fixes=--fixes
+[ "$(git_k rev-list --count base)" -gt 1 ] || fixes=--nofixes
+addresses() {
+	(cd "$TREES/base" && perl scripts/get_maintainer.pl --nogit --nogit-fallback \
+		"$fixes" --roles "$@")
+}
+headers() {
+	awk -v tof="$1" -v ccf="$2" '
+	function fold(name, file,   line, list, n) {
+		while ((getline line < file) > 0) {
+			if (line in seen) continue
+			seen[line] = 1
+			list = list (n++ ? ",\n\t" : "") line
+		}
+		if (n) print name ": " list
+	}
+	!done && /^$/ { fold("To", tof); fold("Cc", ccf); done = 1 }
+	{ print }' "$3"
+}
+: >"$tmp/all"
+for p in "$tmp"/out/*.patch; do
+	case $p in */v*-0000-cover-letter.patch) continue ;; esac
+	addresses "$p" >"$tmp/who"
+	cat "$tmp/who" >>"$tmp/all"
+	sed -n 's/ (maintainer:.*//p' "$tmp/who" >"$tmp/to"
+	grep -v '(maintainer:' "$tmp/who" | sed 's/ (.*//' >"$tmp/cc"
+	headers "$tmp/to" "$tmp/cc" "$p" >"$p.new" && mv "$p.new" "$p"
+done
+sort -u "$tmp/all" | sed -n 's/ (maintainer:.*//p' >"$tmp/to"
+sort -u "$tmp/all" | grep -v '(maintainer:' | sed 's/ (.*//' | sort -u >"$tmp/cc"
+p=$(ls "$tmp"/out/*-0000-cover-letter.patch)
+headers "$tmp/to" "$tmp/cc" "$p" >"$p.new" && mv "$p.new" "$p"
+if grep -q '\*\*\* \(SUBJECT\|BLURB\) HERE \*\*\*' "$p"; then
+	echo "mbox: the cover letter was not filled in" >&2
+	exit 1
+fi
+
+mkdir -p "$(dirname "$mbox")"
+cat "$tmp"/out/*.patch >"$mbox"
+echo "mbox: $mbox: $(grep -c '^From [0-9a-f]\{40\} ' "$mbox") messages," \
+	"[PATCH v$version 00/$count] to $(wc -l <"$tmp/to") and cc $(wc -l <"$tmp/cc")"
+
+# Apply MBOX-FILE onto the base in the scratch worktree and compare with the
+# series tip: same tree, same authors, dates and messages.
+same_as_series() {
+	git_k worktree remove -f "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+	git_k worktree prune
+	git_k worktree add -q -f --detach "$wt" base
+	if ! git -C "$wt" am -q --empty=drop "$2"; then
+		git -C "$wt" am --abort >/dev/null 2>&1 || true
+		git_k worktree remove -f "$wt"
+		echo "mbox: $1: git am failed"
+		return 1
+	fi
+	want=$(git_k rev-parse 'series^{tree}')
+	got=$(git -C "$wt" rev-parse 'HEAD^{tree}')
+	git_k log --format='%an <%ae> %ad%n%B' base..series >"$tmp/want.log"
+	git -C "$wt" log --format='%an <%ae> %ad%n%B' base..HEAD >"$tmp/got.log"
+	git_k worktree remove -f "$wt"
+	if [ "$want" != "$got" ]; then
+		echo "mbox: $1: tree $got, the series tip has $want"
+		return 1
+	fi
+	if ! diff -u "$tmp/want.log" "$tmp/got.log" >"$tmp/log.diff"; then
+		head -n 40 "$tmp/log.diff"
+		echo "mbox: $1: same tree, but authors or messages differ"
+		return 1
+	fi
+	echo "mbox: $1 onto base: tree $got, the series tip's"
+}
+
+rc=0
+same_as_series "git am" "$mbox" || rc=1
+
+# b4 am reads the thread from the local mbox (-m), with no network: it
+# checks the thread is complete and writes an am-ready mbox.  Debian's b4
+# 0.12.0 cannot copy a folded Subject header (git folds long subjects;
+# Python's email module then refuses the linefeed): it gets a copy of the
+# mbox with the headers unfolded, which is the same mail.
+awk '/^From [0-9a-f]+ Mon Sep 17 00:00:00 2001$/ { hdr = 1 }
+	hdr && /^$/ { hdr = 0 }
+	hdr && /^[ \t]/ { sub(/^[ \t]+/, " "); printf "%s", $0; next }
+	{ if (NR > 1) printf "\n"; printf "%s", $0 }
+	END { printf "\n" }' "$mbox" >"$tmp/unfolded.mbox"
+msgid=$(sed -n 's/^Message-Id: <\(.*\)>$/\1/Ip' "$(ls "$tmp"/out/*-0000-cover-letter.patch)" | head -n 1)
+if command -v b4 >/dev/null; then
+	# In the base repository: b4 looks up base-commit and Fixes: there.
+	mkdir -p "$tmp/b4"
+	if (cd "$TREES/base" && HOME=$tmp timeout 120 b4 -q am --no-cache -m "$tmp/unfolded.mbox" -o "$tmp/b4" \
+		-n am "$msgid") >"$tmp/b4.log" 2>&1 && [ -s "$tmp/b4/am.mbx" ]; then
+		same_as_series "b4 am" "$tmp/b4/am.mbx" || rc=1
+	else
+		cat "$tmp/b4.log"
+		echo "mbox: b4 am failed"
+		rc=1
+	fi
+else
+	echo "mbox: b4 is not installed (apt-get install b4): b4 am not tried"
+	rc=1
+fi
+exit "$rc"
