@@ -31,10 +31,6 @@ touched=$(git --git-dir="$KGIT" diff --name-only --diff-filter=AM base..series -
 	'*.c' '*.h' ':!tools' ':!Documentation')
 csrc=$(printf '%s\n' $touched | grep '\.c$' || true)
 
-kmake() {
-	make -C "$1" O=.build ARCH=x86_64 CC="ccache gcc" -j"${JOBS:-2}" "$@"
-}
-
 # Objects of touched .c files that the test config builds (in the series).
 built_objs() {
 	for f in $csrc; do
@@ -52,17 +48,14 @@ normalize() {
 # Findings of checker $1 in tree $2 for files/objects "$3".
 run() {
 	case $1 in
-	sparse)
+	sparse | w1)
 		[ -n "$3" ] || return 0
+		flag=C=2
+		[ "$1" = w1 ] && flag=W=1
 		# shellcheck disable=SC2086
 		make -C "$2" O=.build ARCH=x86_64 CC="ccache gcc" -j"${JOBS:-2}" \
-			-k -s C=2 $3 2>&1 >/dev/null | grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' || true
-		;;
-	w1)
-		[ -n "$3" ] || return 0
-		# shellcheck disable=SC2086
-		make -C "$2" O=.build ARCH=x86_64 CC="ccache gcc" -j"${JOBS:-2}" \
-			-k -s W=1 $3 2>&1 >/dev/null | grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error)' || true
+			-k -s "$flag" $3 2>&1 >/dev/null |
+			grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error)' || true
 		;;
 	kernel-doc)
 		for f in $3; do

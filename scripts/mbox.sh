@@ -35,12 +35,10 @@ if [ "$count" -ne "$ncommits" ]; then
 fi
 
 tmp=$(mktemp -d)
+# A worktree kept between runs (like the bisect one): going back to the
+# base only rewrites the files the series touches.
 wt=$TREES/am
-cleanup() {
-	git_k worktree remove -f "$wt" >/dev/null 2>&1 || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'rm -rf "$tmp"' EXIT
 
 # The branch description: title, blank line, body.  The body is the cover
 # letter without its subject line and without its own copy of the shortlog
@@ -105,12 +103,14 @@ echo "mbox: $mbox: $(grep -c '^From [0-9a-f]\{40\} ' "$mbox") messages," \
 # Apply MBOX-FILE onto the base in the scratch worktree and compare with the
 # series tip: same tree, same authors, dates and messages.
 same_as_series() {
-	git_k worktree remove -f "$wt" >/dev/null 2>&1 || rm -rf "$wt"
-	git_k worktree prune
-	git_k worktree add -q -f --detach "$wt" base
+	if [ ! -e "$wt/.git" ]; then
+		git_k worktree prune
+		git_k worktree add -q -f --detach "$wt" base
+	fi
+	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	git -C "$wt" checkout -q -f --detach base
 	if ! git -C "$wt" am -q --empty=drop "$2"; then
 		git -C "$wt" am --abort >/dev/null 2>&1 || true
-		git_k worktree remove -f "$wt"
 		echo "mbox: $1: git am failed"
 		return 1
 	fi
@@ -118,7 +118,6 @@ same_as_series() {
 	got=$(git -C "$wt" rev-parse 'HEAD^{tree}')
 	git_k log --format='%an <%ae> %ad%n%B' base..series >"$tmp/want.log"
 	git -C "$wt" log --format='%an <%ae> %ad%n%B' base..HEAD >"$tmp/got.log"
-	git_k worktree remove -f "$wt"
 	if [ "$want" != "$got" ]; then
 		echo "mbox: $1: tree $got, the series tip has $want"
 		return 1
