@@ -5,6 +5,10 @@
 CACHE ?= $(HOME)/.cache/gup-longterm
 # Logs, console output, KTAP and the report.
 OUT ?= $(CURDIR)/out
+# Empty: the mainline series (series, patches/).  STABLE=6.1: the backport
+# in stable/6.1/, on that Debian base, in $(CACHE)-6.1 and $(OUT)/6.1.
+STABLE ?=
+STABLES := $(notdir $(wildcard stable/*))
 JOBS ?= $(shell nproc)
 # Use an existing kernel git tree instead of Debian's package.
 BASE_TREE ?=
@@ -14,16 +18,39 @@ EXTRA_TESTS ?=
 # The branch `make patches` regenerates patches/ and series from.
 DEV_BRANCH ?= dev
 
+ifeq ($(STABLE),)
+SDIR := .
+BCACHE := $(CACHE)
+BOUT := $(OUT)
 DEB_SERIES := 6.12
 DEB_VERSION := 6.12.117-1~deb12u1
 DEB_SHA256 := e849faf31ca3555757f3a8877cb01af92122f744f75d1f3102734651c4e14703
+# Selftests of the patched tree to run (tools/testing/selftests/$(SELFTEST_DIR)).
+SELFTEST_DIR := mm
+SELFTESTS := gup_test gup_longterm gup_longterm_api
+# Test modules (test/kmod) to build against each tree: none have a use here.
+KMODS :=
+# test/*.c programs this base cannot build (its uapi lacks what they test).
+TEST_PROGS_EXCLUDE :=
+# The parts of check.sh all that `make check` runs.
+CHECKS := series checkpatch mbox kernel-doc sparse w1 coccicheck bisect matrix
+else
+SDIR := stable/$(STABLE)
+BCACHE := $(CACHE)-$(STABLE)
+BOUT := $(OUT)/$(STABLE)
+ifeq ($(wildcard $(SDIR)/base.mk),)
+$(error STABLE=$(STABLE): no $(SDIR)/base.mk; stable series: $(STABLES))
+endif
+include $(SDIR)/base.mk
+endif
 
-TREES := $(CACHE)/trees
+TREES := $(BCACHE)/trees
 KGIT := $(TREES)/base/.git
 SERIES_TREE := $(TREES)/series
-BASE_BUILD := $(TREES)/base/.build
 SERIES_BUILD := $(SERIES_TREE)/.build
-FRAGMENTS := $(sort $(wildcard $(CURDIR)/kconfig-fragments/*.config))
+# A base's own fragments come last and win (kconfig.sh).
+FRAGMENTS := $(sort $(wildcard $(CURDIR)/kconfig-fragments/*.config)) \
+	$(if $(STABLE),$(sort $(wildcard $(CURDIR)/$(SDIR)/kconfig-fragments/*.config)))
 
 # Host packages: to build the kernel and tests, to boot, and for the guest.
 BUILD_PACKAGES := build-essential flex bison bc libelf-dev libssl-dev cpio \
@@ -41,52 +68,82 @@ IBV_DIR := /usr/lib/x86_64-linux-gnu/libibverbs
 GUEST_FILES := $(IBV_DIR:/%=%)=$(IBV_DIR)/librxe-rdmav34.so \
 	etc/libibverbs.d=/etc/libibverbs.d/rxe.driver
 
-# Tests: test/*.c, and these selftests from the patched tree.
-SELFTESTS := mm/gup_test mm/gup_longterm mm/gup_longterm_api
-TEST_PROGS := $(patsubst test/%.c,%,$(wildcard test/*.c))
+# Tests: test/*.c, and the SELFTESTS from the patched tree.  test/*.c use
+# the mainline base's kselftest harness on every base: older ones, such as
+# 6.1's, ignore the variant filters (-v) the suite passes.
+HARNESS := $(CACHE)/trees/base/tools/testing/selftests
+TEST_PROGS := $(filter-out $(TEST_PROGS_EXCLUDE),$(patsubst test/%.c,%,$(wildcard test/*.c)))
 # Libraries a test program links with (Debian -dev packages in BUILD_PACKAGES).
 LDLIBS_rdma_mr := -libverbs
 LDLIBS_uring_buf := -luring
 
-export CACHE KGIT TREES JOBS BASE_TREE BASE_REF DEB_SERIES DEB_VERSION DEB_SHA256
-export CCACHE_DIR := $(CACHE)/ccache
+export KGIT TREES JOBS BASE_TREE BASE_REF DEB_SERIES DEB_VERSION DEB_SHA256 CHECKS
+export CCACHE_DIR := $(BCACHE)/ccache
+# The scripts that keep files in the cache get the selected base's.
+SCRIPT_ENV := CACHE=$(BCACHE)
 
 KMAKE = $(MAKE) -s ARCH=x86_64 CC="ccache gcc" -j$(JOBS)
 MAKEFLAGS += --no-print-directory
 
 .NOTPARALLEL:
 .PHONY: all test deps base apply kernel base-kernel tests guest run run-base \
+	mainline-base \
 	report report-both bench shell check mbox range-diff matrix patches clean \
 	distclean
 
 ## make: patched kernel, booted on pmem-DAX, suite run, report printed.
 all: run
-	@scripts/report.sh test/suite patched=$(OUT)/patched | tee $(OUT)/report.txt
-	@tail -n 1 $(OUT)/report.txt | grep -q ' 0 failed'
+	@scripts/report.sh $(BOUT)/tests/suite patched=$(BOUT)/patched | \
+		tee $(BOUT)/report.txt
+	@tail -n 1 $(BOUT)/report.txt | grep -q ' 0 failed'
 
-## make test: everything CI runs: static checks, base and patched boots.
-## A failed check is reported with the boots' results, not instead of them.
+## make test: everything CI runs, for the mainline series and then for each
+## stable backport: static checks, base and patched boots, both columns, and
+## the totals of all of them ($(OUT)/test-report.txt).  A failed check is
+## reported with the boots' results, not instead of them.  BASE_TREE and
+## BASE_REF are for the mainline series: a backport uses its Debian base.
 test:
+ifeq ($(STABLE),)
+	@for s in "" $(STABLES); do \
+		set -- STABLE=$$s; \
+		[ -z "$$s" ] || set -- "$$@" BASE_TREE= BASE_REF=HEAD; \
+		$(MAKE) "$$@" check || true; \
+		$(MAKE) "$$@" run-base run || exit 1; \
+	done
+	@for s in "" $(STABLES); do $(MAKE) STABLE=$$s report-both || true; done
+	@scripts/total.sh $(OUT)/test-report.txt $(DEB_SERIES)=$(OUT)/report.txt \
+		$(foreach s,$(STABLES),$(s)=$(OUT)/$(s)/report.txt)
+else
 	@$(MAKE) check || true
 	@$(MAKE) run-base run
 	@$(MAKE) report-both
+endif
 
 deps:
 	@scripts/deps.sh $(BUILD_PACKAGES) $(BOOT_PACKAGES) $(GUEST_PACKAGES) \
 		$(CHECK_PACKAGES)
 
 base: deps
-	@scripts/base.sh
+	@$(SCRIPT_ENV) scripts/base.sh
 
 apply: base
-	@scripts/apply.sh series patches
+	@scripts/apply.sh $(SDIR)/series $(SDIR)/patches
 
 # Kernel build in <tree>/.build: srctree is then "..", the same in every
 # tree, so ccache serves the base, series and bisect builds from one cache.
 define build_kernel
 	@echo "kernel: building $(1)"
 	@scripts/kconfig.sh $(1) $(1)/.build $(FRAGMENTS)
-	@$(KMAKE) -C $(1) O=.build bzImage headers
+	@$(KMAKE) -C $(1) O=.build bzImage headers $(if $(KMODS),modules)
+endef
+
+# Test modules, built out of tree against one kernel into tests/kmod/$(1).
+define build_kmods
+	@rm -rf $(BOUT)/kmod/$(1) $(BOUT)/tests/kmod/$(1)
+	@mkdir -p $(BOUT)/kmod/$(1) $(BOUT)/tests/kmod/$(1)
+	@cp test/kmod/* $(BOUT)/kmod/$(1)/
+	@$(KMAKE) -C $(2) O=.build M=$(BOUT)/kmod/$(1) modules
+	@cp $(BOUT)/kmod/$(1)/*.ko $(BOUT)/tests/kmod/$(1)/
 endef
 
 kernel: apply
@@ -95,62 +152,78 @@ kernel: apply
 base-kernel: base
 	$(call build_kernel,$(TREES)/base)
 
-tests: kernel
-	@mkdir -p $(OUT)/tests $(OUT)/selftests/mm
-	@cp test/suite test/bench test/*.sh $(OUT)/tests/
+# A stable base needs the mainline base for HARNESS.
+mainline-base:
+	@$(MAKE) STABLE= BASE_TREE= base
+
+SELFTEST_OUT := $(BOUT)/selftests/$(SELFTEST_DIR)
+tests: kernel $(if $(KMODS),base-kernel) $(if $(STABLE),mainline-base)
+	@mkdir -p $(BOUT)/tests $(SELFTEST_OUT)
+	@cp test/bench test/*.sh $(BOUT)/tests/
+	@scripts/suite.sh test/suite $(wildcard $(SDIR)/skip) >$(BOUT)/tests/suite
 	@$(foreach t,$(TEST_PROGS),gcc -Wall -Werror -O2 -pthread \
-		-I$(SERIES_TREE) -I$(SERIES_TREE)/tools/testing/selftests \
-		-isystem $(SERIES_BUILD)/usr/include \
-		-o $(OUT)/tests/$(t) test/$(t).c $(LDLIBS_$(t)) &&) true
-	@$(MAKE) -s -C $(SERIES_TREE)/tools/testing/selftests/mm \
-		OUTPUT=$(OUT)/selftests/mm \
+		-I$(SERIES_TREE) -I$(HARNESS) -isystem $(SERIES_BUILD)/usr/include \
+		-o $(BOUT)/tests/$(t) test/$(t).c $(LDLIBS_$(t)) &&) true
+	@$(MAKE) -s -C $(SERIES_TREE)/tools/testing/selftests/$(SELFTEST_DIR) \
+		OUTPUT=$(SELFTEST_OUT) \
 		KHDR_INCLUDES="-isystem $(SERIES_BUILD)/usr/include" \
-		$(addprefix $(OUT)/selftests/,$(SELFTESTS))
-	@cp $(addprefix $(OUT)/selftests/,$(SELFTESTS)) $(OUT)/tests/
+		$(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
+	@cp $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS)) $(BOUT)/tests/
+ifneq ($(KMODS),)
+	$(call build_kmods,base,$(TREES)/base)
+	$(call build_kmods,patched,$(SERIES_TREE))
+endif
 
 guest: tests
-	@scripts/mkguest.sh $(OUT)/initramfs.cpio $(OUT)/guest-root \
-		scripts/guest-init.sh "$(GUEST_PACKAGES)" -- tests=$(OUT)/tests \
+	@scripts/mkguest.sh $(BOUT)/initramfs.cpio $(BOUT)/guest-root \
+		scripts/guest-init.sh "$(GUEST_PACKAGES)" -- tests=$(BOUT)/tests \
 		$(GUEST_FILES) $(if $(EXTRA_TESTS),extra=$(EXTRA_TESTS))
 
+# boot TREE NAME: boot the kernel of TREE, which loads the test modules built
+# for NAME (base or patched), and run the suite, into $(BOUT)/NAME.
+define boot
+	@echo "boot: $(2) kernel$(if $(STABLE), ($(STABLE))) (console: $(BOUT)/$(2)/console.log)"
+	@KERNEL=$(2) scripts/boot.sh \
+		$(1)/.build/arch/x86/boot/bzImage $(BOUT)/initramfs.cpio \
+		$(BOUT)/$(2) test
+endef
+
 run: guest
-	@echo "boot: patched kernel (console: $(OUT)/patched/console.log)"
-	@scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \
-		$(OUT)/initramfs.cpio $(OUT)/patched test
+	$(call boot,$(SERIES_TREE),patched)
 
 run-base: base-kernel guest
-	@echo "boot: base kernel (console: $(OUT)/base/console.log)"
-	@scripts/boot.sh $(BASE_BUILD)/arch/x86/boot/bzImage \
-		$(OUT)/initramfs.cpio $(OUT)/base test
+	$(call boot,$(TREES)/base,base)
 
 report-both:
-	@scripts/report.sh test/suite base=$(OUT)/base patched=$(OUT)/patched \
-		$(OUT)/check.log | tee $(OUT)/report.txt
-	@tail -n 1 $(OUT)/report.txt | grep -q ' 0 failed'
+	@scripts/report.sh $(BOUT)/tests/suite base=$(BOUT)/base \
+		patched=$(BOUT)/patched $(BOUT)/check.log | tee $(BOUT)/report.txt
+	@tail -n 1 $(BOUT)/report.txt | grep -q ' 0 failed'
 
 report:
-	@scripts/report.sh test/suite patched=$(OUT)/patched
+	@scripts/report.sh $(BOUT)/tests/suite patched=$(BOUT)/patched
 
 ## make bench: the benchmark alone, on the patched kernel: its ratios.
 bench: guest
-	@SUITE=bench scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \
-		$(OUT)/initramfs.cpio $(OUT)/bench test
-	@scripts/report.sh test/bench patched=$(OUT)/bench
+	@KERNEL=patched SUITE=bench scripts/boot.sh \
+		$(SERIES_BUILD)/arch/x86/boot/bzImage $(BOUT)/initramfs.cpio \
+		$(BOUT)/bench test
+	@scripts/report.sh test/bench patched=$(BOUT)/bench
 
 shell: guest
-	@scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \
-		$(OUT)/initramfs.cpio $(OUT)/shell shell
+	@KERNEL=patched scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \
+		$(BOUT)/initramfs.cpio $(BOUT)/shell shell
 
 ## make check: the series' static checks, each against the base (check.sh).
 check: kernel base-kernel
-	@mkdir -p $(OUT)
-	@MBOX=$(OUT)/series.mbox scripts/check.sh all series patches $(FRAGMENTS) \
-		2>&1 | tee $(OUT)/check.log
-	@! grep -q '^check .*: FAILED' $(OUT)/check.log
+	@mkdir -p $(BOUT)
+	@$(SCRIPT_ENV) COVER=$(SDIR)/COVER_LETTER.md MBOX=$(BOUT)/series.mbox \
+		scripts/check.sh all $(SDIR)/series $(SDIR)/patches $(FRAGMENTS) \
+		2>&1 | tee $(BOUT)/check.log
+	@! grep -q '^check .*: FAILED' $(BOUT)/check.log
 
-## make mbox: the series as the thread it would be mailed as ($(OUT)/series.mbox).
+## make mbox: the series as the thread it would be mailed as ($(BOUT)/series.mbox).
 mbox: apply
-	@scripts/mbox.sh COVER_LETTER.md $(OUT)/series.mbox
+	@scripts/mbox.sh $(SDIR)/COVER_LETTER.md $(BOUT)/series.mbox
 
 ## make matrix: the series tip built for FS_DAX=n, allnoconfig, i386, arm64.
 matrix: apply
@@ -161,16 +234,17 @@ FROM ?= $(lastword $(shell git tag -l 'series-v*' | sort -V))
 range-diff: apply
 	@scripts/range-diff.sh $(FROM)
 
-## make patches: regenerate patches/ and series from $(DEV_BRANCH).
+## make patches: regenerate $(SDIR)/patches and $(SDIR)/series from $(DEV_BRANCH).
 patches:
-	@rm -f patches/*.patch
+	@mkdir -p $(SDIR)/patches
+	@rm -f $(SDIR)/patches/*.patch
 	@git --git-dir=$(KGIT) format-patch -q --no-signature --zero-commit \
-		-o patches base..$(DEV_BRANCH)
-	@ls patches | grep '\.patch$$' >series
-	@cat series
+		-o $(SDIR)/patches base..$(DEV_BRANCH)
+	@ls $(SDIR)/patches | grep '\.patch$$' >$(SDIR)/series
+	@cat $(SDIR)/series
 
 clean:
-	rm -rf $(OUT)
+	rm -rf $(BOUT)
 
 distclean: clean
-	rm -rf $(CACHE)
+	rm -rf $(BCACHE) $(if $(STABLE),,$(foreach s,$(STABLES),$(CACHE)-$(s)))

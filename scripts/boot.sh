@@ -1,14 +1,15 @@
 #!/bin/sh
-# Usage: [SUITE=name] boot.sh BZIMAGE INITRAMFS OUTDIR test|shell
+# Usage: [SUITE=name] [KERNEL=base|patched] boot.sh BZIMAGE INITRAMFS OUTDIR test|shell
 #
 # Boot the guest under QEMU TCG with two 1 GiB label-less nvdimms (one
 # filesystem each).  In test mode the guest runs test/$SUITE (default:
 # suite), the kernel console goes to OUTDIR/console.log and the KTAP to
-# OUTDIR/ktap.log; in shell mode the console is this terminal.
+# OUTDIR/ktap.log; in shell mode the console is this terminal.  The guest
+# loads the test modules built for KERNEL (default patched), if any.
 set -eu
 kernel=$1 initrd=$2 out=$3 mode=$4
 : "${BOOT_TIMEOUT:=2400}" "${TEST_TIMEOUT:=900}" "${GUEST_MEM:=2G}"
-: "${SUITE:=suite}"
+: "${SUITE:=suite}" "${KERNEL:=patched}"
 
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/ktap.log" "$out/qemu.status"
@@ -22,7 +23,7 @@ done
 trap 'rm -f "$out"/pmem*.img' EXIT
 
 cmdline="console=ttyS0 panic=-1 harness.mode=$mode harness.timeout=$TEST_TIMEOUT"
-cmdline="$cmdline harness.suite=$SUITE"
+cmdline="$cmdline harness.suite=$SUITE harness.kernel=$KERNEL"
 # shellcheck disable=SC2086 # $pmem is a list of options
 set -- qemu-system-x86_64 -accel tcg -machine q35,nvdimm=on -cpu max -smp 2 \
 	-m "$GUEST_MEM,slots=4,maxmem=8G" $pmem \

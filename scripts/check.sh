@@ -1,13 +1,15 @@
 #!/bin/sh
 # Usage: check.sh all|<check> SERIES_FILE PATCH_DIR [FRAGMENT...]
 #
-#   all         the checks below, each ending in a line "check <name>: ok"
-#               or "check <name>: FAILED" (the report counts them).
+#   all         the checks below (or those named in $CHECKS), each ending
+#               in a line "check <name>: ok" or "check <name>: FAILED" (the
+#               report counts them).
 #   series      SERIES_FILE and PATCH_DIR list the same patches, and each
 #               patch's author is a person who signed it off.
 #   checkpatch  the base tree's checkpatch.pl --strict on every patch: clean,
 #               or each remaining finding justified in COVER_LETTER.md by a
-#               line "checkpatch: <patch file> <TYPE>: <reason>".
+#               line "checkpatch: <patch file> <TYPE>: <reason>" ($COVER,
+#               default COVER_LETTER.md).
 #   mbox        the thread make mbox writes ($MBOX) applies with git am and
 #               b4 am onto the base to the series tip's tree (mbox.sh).
 #   kernel-doc, sparse, w1, coccicheck
@@ -23,7 +25,7 @@ shift 3
 
 if [ "$what" = all ]; then
 	rc=0
-	for c in series checkpatch mbox kernel-doc sparse w1 coccicheck bisect matrix; do
+	for c in ${CHECKS:-series checkpatch mbox kernel-doc sparse w1 coccicheck bisect matrix}; do
 		start=$(date +%s)
 		if "$0" "$c" "$series" "$pdir" "$@"; then
 			echo "check $c: ok"
@@ -65,7 +67,8 @@ series)
 	exit "$bad"
 	;;
 checkpatch)
-	justified=$(sed -n 's/^checkpatch: \([^ ]*\) \([A-Z_]*\): .*/\1 \2/p' COVER_LETTER.md 2>/dev/null || true)
+	cover=${COVER:-COVER_LETTER.md}
+	justified=$(sed -n 's/^checkpatch: \([^ ]*\) \([A-Z_]*\): .*/\1 \2/p' "$cover" 2>/dev/null || true)
 	bad=0
 	for p in $patches; do
 		# /usr/bin first: spdxcheck.py wants Debian's python3 and its ply.
@@ -80,8 +83,8 @@ checkpatch)
 				left=$((left + 1))
 			fi
 		done
-		printf 'checkpatch: %s: %d findings, %d justified in COVER_LETTER.md\n' \
-			"$p" "$((left + ok))" "$ok"
+		printf 'checkpatch: %s: %d findings, %d justified in %s\n' \
+			"$p" "$((left + ok))" "$ok" "$cover"
 		if [ "$left" -ne 0 ]; then
 			printf '%s\n' "$out"
 			bad=1
@@ -90,7 +93,7 @@ checkpatch)
 	exit "$bad"
 	;;
 mbox)
-	"$(dirname "$0")/mbox.sh" COVER_LETTER.md "${MBOX:-$TREES/series.mbox}"
+	"$(dirname "$0")/mbox.sh" "${COVER:-COVER_LETTER.md}" "${MBOX:-$TREES/series.mbox}"
 	;;
 kernel-doc | sparse | w1 | coccicheck)
 	"$(dirname "$0")/findings.sh" "$what"

@@ -10,8 +10,9 @@
 #               config builds
 #   w1          make W=1 on the same objects (extra gcc warnings, and
 #               kernel-doc on the .c files)
-#   kernel-doc  scripts/kernel-doc -none -Wall on the touched .c and .h
-#               files: the new API and every kernel-doc comment touched
+#   kernel-doc  scripts/kernel-doc -none -Wall (where the tree's kernel-doc
+#               has -Wall) on the touched .c and .h files: the new API and
+#               every kernel-doc comment touched
 #   coccicheck  the tree's scripts/coccinelle/ semantic patches in report
 #               mode (what make coccicheck MODE=report runs), each over
 #               all touched .c files at once; results are cached by the
@@ -58,8 +59,12 @@ run() {
 			grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error)' || true
 		;;
 	kernel-doc)
+		# -Wall came after 6.1, whose kernel-doc stops at it.
+		wall=
+		perl "$2/scripts/kernel-doc" -h 2>&1 | grep -q -- '-Wall' && wall=-Wall
 		for f in $3; do
-			[ -f "$2/$f" ] && (cd "$2" && perl scripts/kernel-doc -none -Wall "$f" 2>&1)
+			# shellcheck disable=SC2086 # $wall is empty or one option
+			[ -f "$2/$f" ] && (cd "$2" && perl scripts/kernel-doc -none $wall "$f" 2>&1)
 		done | grep -E '(warning|error)' || true
 		;;
 	coccicheck)

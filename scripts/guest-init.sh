@@ -4,7 +4,8 @@
 # Turns each QEMU nvdimm into an fsdax namespace, puts ext4 on the first and
 # xfs on the second, mounts both with -o dax=always on /mnt/ext4 and /mnt/xfs,
 # then either runs the suite (harness.mode=test; results as KTAP on ttyS1) or
-# starts a shell (harness.mode=shell).
+# starts a shell (harness.mode=shell).  Test modules built for the kernel
+# (harness.kernel) are loaded first.
 export PATH=/usr/sbin:/usr/bin
 export HOME=/root
 
@@ -73,7 +74,17 @@ run_suite() {
 	done
 }
 
+# Test modules built out of tree against this kernel (Makefile KMODS).
+load_kmods() {
+	for ko in /tests/kmod/"$(arg harness.kernel)"/*.ko; do
+		[ -f "$ko" ] || continue
+		insmod "$ko" || die "insmod $ko failed"
+		echo "guest: loaded $ko"
+	done
+}
+
 setup_dax
+load_kmods
 case $(arg harness.mode) in
 shell)
 	echo "guest: ext4-dax on /mnt/ext4, xfs-dax on /mnt/xfs, tests in /tests;" \

@@ -10,7 +10,8 @@ src=$1 obj=$2
 shift 2
 arch=${ARCH:-x86_64}
 mkdir -p "$obj"
-make -s -C "$src" O="$obj" ARCH="$arch" "${KCONFIG_START:-tinyconfig}"
+# 6.1 merges tiny.config loudly on stdout.
+make -s -C "$src" O="$obj" ARCH="$arch" "${KCONFIG_START:-tinyconfig}" >/dev/null
 [ $# -eq 0 ] ||
 	ARCH=$arch "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
 make -s -C "$src" O="$obj" ARCH="$arch" olddefconfig
