@@ -87,7 +87,7 @@ MAKEFLAGS += --no-print-directory
 
 .NOTPARALLEL:
 .PHONY: all test deps base apply kernel base-kernel tests guest run run-base \
-	mainline-base \
+	mainline-base mainline-only \
 	report report-both bench shell check mbox range-diff matrix patches clean \
 	distclean
 
@@ -202,8 +202,13 @@ report-both:
 report:
 	@scripts/report.sh $(BOUT)/tests/suite patched=$(BOUT)/patched
 
+# Targets for the mainline series only: a backport has no benchmark (no
+# lease), is not mailed as a thread of its own and has no matrix or v1.
+mainline-only:
+	@[ -z "$(STABLE)" ] || { echo "make $(MAKECMDGOALS): for the mainline series only, not STABLE=$(STABLE)" >&2; exit 1; }
+
 ## make bench: the benchmark alone, on the patched kernel: its ratios.
-bench: guest
+bench: mainline-only guest
 	@KERNEL=patched SUITE=bench scripts/boot.sh \
 		$(SERIES_BUILD)/arch/x86/boot/bzImage $(BOUT)/initramfs.cpio \
 		$(BOUT)/bench test
@@ -222,16 +227,16 @@ check: kernel base-kernel
 	@! grep -q '^check .*: FAILED' $(BOUT)/check.log
 
 ## make mbox: the series as the thread it would be mailed as ($(BOUT)/series.mbox).
-mbox: apply
+mbox: mainline-only apply
 	@scripts/mbox.sh $(SDIR)/COVER_LETTER.md $(BOUT)/series.mbox
 
 ## make matrix: the series tip built for FS_DAX=n, allnoconfig, i386, arm64.
-matrix: apply
+matrix: mainline-only apply
 	@scripts/matrix.sh kconfig-fragments
 
 ## make range-diff [FROM=series-vN]: the series against an earlier version.
 FROM ?= $(lastword $(shell git tag -l 'series-v*' | sort -V))
-range-diff: apply
+range-diff: mainline-only apply
 	@scripts/range-diff.sh $(FROM)
 
 ## make patches: regenerate $(SDIR)/patches and $(SDIR)/series from $(DEV_BRANCH).
