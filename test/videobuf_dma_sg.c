@@ -71,7 +71,7 @@ FIXTURE_SETUP(vb)
 	self->map.fd = -1;
 	self->fd = open(VBTEST_PATH, O_RDWR);
 	if (self->fd < 0 && errno == ENOENT)
-		SKIP(return, "no %s: videobuf_dma_sg_test.ko not loaded (kernels with videobuf only)",
+		SKIP(return, "no %s: no videobuf in this kernel (test/kmod)",
 		     VBTEST_PATH);
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", VBTEST_PATH, strerror(errno));
 	if (lt_map(&self->map, variant->nr_anon, variant->nr_dax, &why))
