@@ -33,17 +33,6 @@
 #include "kselftest_harness.h"
 #include "pins.h"
 
-/*
- * Whether the running test has passed every check so far and was not
- * skipped.  6.12's harness keeps that in exit_code, which came with
- * XFAIL_ADD; 6.1's in passed and skip.
- */
-#ifdef XFAIL_ADD
-#define test_ok(m)	((m)->exit_code == KSFT_PASS)
-#else
-#define test_ok(m)	((m)->passed && !(m)->skip)
-#endif
-
 #define NBUF		4
 #define NFRAMES		12
 #define WIDTH		320
@@ -259,7 +248,7 @@ static int vivid_open(struct __test_metadata *_metadata, struct vivid *v,
 	EXPECT_EQ(0, map_memory(v, dax ? dir : NULL));
 	EXPECT_EQ(0, ioctl(v->fd, VIDIOC_REQBUFS, &req));
 	EXPECT_EQ(NBUF, req.count);
-	return test_ok(_metadata) ? 0 : -1;
+	return _metadata->exit_code == KSFT_PASS ? 0 : -1;
 }
 
 /* Free the buffers, unmap, and check that every pin was released. */
@@ -398,7 +387,7 @@ static unsigned int dequeue_all(struct __test_metadata *_metadata,
 
 	for (i = 0; i < NBUF; i++) {
 		EXPECT_EQ(0, dqbuf(v, &b));
-		if (!test_ok(_metadata))
+		if (_metadata->exit_code != KSFT_PASS)
 			break;
 		if (b.flags & V4L2_BUF_FLAG_ERROR)
 			errors |= 1U << b.index;
