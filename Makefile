@@ -22,9 +22,10 @@ ifeq ($(STABLE),)
 SDIR := .
 BCACHE := $(CACHE)
 BOUT := $(OUT)
-DEB_SERIES := 6.12
-DEB_VERSION := 6.12.117-1~deb12u1
-DEB_SHA256 := e849faf31ca3555757f3a8877cb01af92122f744f75d1f3102734651c4e14703
+DEB_SUITE := trixie-backports
+DEB_SERIES := 7.3
+DEB_VERSION := 7.3.4-1~bpo13+1
+DEB_SHA256 := 703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
 # Selftests of the patched tree to run (tools/testing/selftests/$(SELFTEST_DIR)).
 SELFTEST_DIR := mm
 SELFTESTS := gup_test gup_longterm gup_longterm_api
@@ -52,21 +53,28 @@ SERIES_BUILD := $(SERIES_TREE)/.build
 FRAGMENTS := $(sort $(wildcard $(CURDIR)/kconfig-fragments/*.config)) \
 	$(if $(STABLE),$(sort $(wildcard $(CURDIR)/$(SDIR)/kconfig-fragments/*.config)))
 
-# Host packages: to build the kernel and tests, to boot, and for the guest.
+# Host packages: to build the kernel and tests, to make the Debian root,
+# to boot.
 BUILD_PACKAGES := build-essential flex bison bc libelf-dev libssl-dev cpio \
 	xz-utils ccache git perl python3 python3-ply python3-git rsync \
-	libibverbs-dev liburing-dev ibverbs-providers
+	liburing-dev mmdebstrap
 BOOT_PACKAGES := qemu-system-x86
 # Static checks, the mbox test and the cross builds of the matrix.
-CHECK_PACKAGES := sparse coccinelle b4 gcc-i686-linux-gnu gcc-aarch64-linux-gnu
+CHECK_PACKAGES := coccinelle b4 gcc-i686-linux-gnu gcc-aarch64-linux-gnu
+# A Debian root as new as the kernel (sid), shared by every base: the
+# guest's userspace comes from it (v4l2-compliance must know the kernel's
+# V4L2), and so does sparse (bookworm's cannot parse the kernel's headers).
+ROOT := $(CACHE)/root
+ROOT_SUITE := sid
+# Programs for the guest: each package's bin/ and sbin/ and /etc.
 GUEST_PACKAGES := busybox-static ndctl e2fsprogs xfsprogs util-linux kmod \
-	v4l-utils iproute2
-# Files no package's bin/ brings in: the soft-RoCE verbs provider, which
-# libibverbs loads by name, from ibverbs-providers (only this one: the
-# others would each print a warning).
-IBV_DIR := /usr/lib/x86_64-linux-gnu/libibverbs
-GUEST_FILES := $(IBV_DIR:/%=%)=$(IBV_DIR)/librxe-rdmav34.so \
-	etc/libibverbs.d=/etc/libibverbs.d/rxe.driver
+	v4l-utils
+# Libraries the test programs load in the guest; tools the host runs.
+ROOT_PACKAGES := $(GUEST_PACKAGES) liburing2 sparse
+# Files of the root the guest needs besides programs: mkfs.xfs's feature
+# sets for long-term kernels, so that a stable base mounts what sid makes.
+GUEST_FILES := usr/share/xfsprogs/mkfs=$(ROOT)/usr/share/xfsprogs/mkfs
+SPARSE := $(CURDIR)/scripts/inroot.sh $(ROOT) /usr/bin/sparse
 
 # Tests: test/*.c, and the SELFTESTS from the patched tree.  test/*.c use
 # the mainline base's kselftest harness on every base: older ones, such as
@@ -74,11 +82,13 @@ GUEST_FILES := $(IBV_DIR:/%=%)=$(IBV_DIR)/librxe-rdmav34.so \
 HARNESS := $(CACHE)/trees/base/tools/testing/selftests
 TEST_PROGS := $(filter-out $(TEST_PROGS_EXCLUDE),$(patsubst test/%.c,%,$(wildcard test/*.c)))
 # Libraries a test program links with (Debian -dev packages in BUILD_PACKAGES).
-LDLIBS_rdma_mr := -libverbs
 LDLIBS_uring_buf := -luring
 
-export KGIT TREES JOBS BASE_TREE BASE_REF DEB_SERIES DEB_VERSION DEB_SHA256 CHECKS
-export CCACHE_DIR := $(BCACHE)/ccache
+export KGIT TREES JOBS BASE_TREE BASE_REF DEB_SUITE DEB_SERIES DEB_VERSION DEB_SHA256 CHECKS
+export SPARSE
+# One ccache for every base, tree and matrix entry.
+export CCACHE_DIR := $(CACHE)/ccache
+export CCACHE_MAXSIZE := 20G
 # The scripts that keep files in the cache get the selected base's.
 SCRIPT_ENV := CACHE=$(BCACHE)
 
@@ -86,7 +96,7 @@ KMAKE = $(MAKE) -s ARCH=x86_64 CC="ccache gcc" -j$(JOBS)
 MAKEFLAGS += --no-print-directory
 
 .NOTPARALLEL:
-.PHONY: all test deps base apply kernel base-kernel tests guest run run-base \
+.PHONY: all test deps root base apply kernel base-kernel tests guest run run-base \
 	mainline-base mainline-only \
 	report report-both bench shell check mbox range-diff matrix patches clean \
 	distclean
@@ -122,6 +132,9 @@ endif
 deps:
 	@scripts/deps.sh $(BUILD_PACKAGES) $(BOOT_PACKAGES) $(GUEST_PACKAGES) \
 		$(CHECK_PACKAGES)
+
+root: deps
+	@CACHE=$(CACHE) scripts/root.sh $(ROOT) $(ROOT_SUITE) $(ROOT_PACKAGES)
 
 base: deps
 	@$(SCRIPT_ENV) scripts/base.sh
@@ -174,10 +187,11 @@ ifneq ($(KMODS),)
 	$(call build_kmods,patched,$(SERIES_TREE))
 endif
 
-guest: tests
+guest: tests root
 	@scripts/mkguest.sh $(BOUT)/initramfs.cpio $(BOUT)/guest-root \
-		scripts/guest-init.sh "$(GUEST_PACKAGES)" -- tests=$(BOUT)/tests \
-		$(GUEST_FILES) $(if $(EXTRA_TESTS),extra=$(EXTRA_TESTS))
+		scripts/guest-init.sh $(ROOT) "$(GUEST_PACKAGES)" -- tests=$(BOUT)/tests \
+		$(GUEST_FILES) \
+		$(if $(EXTRA_TESTS),extra=$(EXTRA_TESTS))
 
 # boot TREE NAME: boot the kernel of TREE, which loads the test modules built
 # for NAME (base or patched), and run the suite, into $(BOUT)/NAME.
@@ -219,7 +233,7 @@ shell: guest
 		$(BOUT)/initramfs.cpio $(BOUT)/shell shell
 
 ## make check: the series' static checks, each against the base (check.sh).
-check: kernel base-kernel
+check: kernel base-kernel root
 	@mkdir -p $(BOUT)
 	@$(SCRIPT_ENV) COVER=$(SDIR)/COVER_LETTER.md MBOX=$(BOUT)/series.mbox \
 		scripts/check.sh all $(SDIR)/series $(SDIR)/patches $(FRAGMENTS) \
@@ -234,10 +248,16 @@ mbox: mainline-only apply
 matrix: mainline-only apply
 	@scripts/matrix.sh kconfig-fragments
 
-## make range-diff [FROM=series-vN]: the series against an earlier version.
-FROM ?= $(lastword $(shell git tag -l 'series-v*' | sort -V))
+## make range-diff [FROM=vN]: the series against an earlier version.
+# Each version is the commit of this repository that held it (its series,
+# patches/ and, in its Makefile, its base).
+SERIES_VERSIONS := v1=21ad73f556f6b6da069e58fde6e55ab2bed81157 \
+	v2=4d95420ea616525a4237ed6c3d05293b26bd4b54
+FROM ?= $(firstword $(subst =, ,$(lastword $(SERIES_VERSIONS))))
+FROM_COMMIT = $(word 2,$(subst =, ,$(filter $(FROM)=%,$(SERIES_VERSIONS))))
 range-diff: mainline-only apply
-	@scripts/range-diff.sh $(FROM)
+	@[ -n "$(FROM_COMMIT)" ] || { echo "range-diff: no version '$(FROM)': $(SERIES_VERSIONS)" >&2; exit 1; }
+	@$(SCRIPT_ENV) scripts/range-diff.sh $(FROM_COMMIT)
 
 ## make patches: regenerate $(SDIR)/patches and $(SDIR)/series from $(DEV_BRANCH).
 patches:

@@ -1,16 +1,16 @@
 #!/bin/sh
-# Usage: apply.sh SERIES_FILE PATCH_DIR [BRANCH]
+# Usage: apply.sh SERIES_FILE PATCH_DIR [BRANCH [BASE]]
 #
-# Branch BRANCH (default "series") = branch "base" + git am of every patch
-# in SERIES_FILE order, checked out in $TREES/BRANCH.  Committer identity and dates are
+# Branch BRANCH (default "series") = branch BASE (default "base") + git am of
+# every patch in SERIES_FILE order, checked out in $TREES/BRANCH.  Committer identity and dates are
 # fixed, so the same base and patches always give the same commits.  Skipped
 # when the tree already holds exactly this base and these patches.
 set -eu
-series=$1 pdir=$(cd "$2" && pwd) branch=${3:-series}
+series=$1 pdir=$(cd "$2" && pwd) branch=${3:-series} basebr=${4:-base}
 : "${KGIT:?}" "${TREES:?}"
 
 patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$series" | awk '{print $1}')
-base=$(git --git-dir="$KGIT" rev-parse base)
+base=$(git --git-dir="$KGIT" rev-parse "$basebr")
 stamp=$(
 	echo "$base"
 	for p in $patches; do
@@ -21,7 +21,7 @@ stamp=$(
 tree=$TREES/$branch
 if [ ! -e "$tree/.git" ]; then
 	git --git-dir="$KGIT" worktree prune
-	git --git-dir="$KGIT" worktree add -q -f -B "$branch" "$tree" base
+	git --git-dir="$KGIT" worktree add -q -f -B "$branch" "$tree" "$basebr"
 elif [ "$(cat "$tree/.build/applied" 2>/dev/null)" = "$stamp" ] &&
 	[ -z "$(git -C "$tree" status --porcelain -uno)" ]; then
 	echo "apply: $branch already applied at $(git -C "$tree" rev-parse --short HEAD)"
@@ -30,14 +30,14 @@ fi
 
 cd "$tree"
 git am --abort >/dev/null 2>&1 || true
-git checkout -q -f -B "$branch" base
+git checkout -q -f -B "$branch" "$basebr"
 for p in $patches; do
 	if ! git am -q --committer-date-is-author-date "$pdir/$p"; then
 		git am --abort || true
-		echo "apply: $p does not apply to base $(git rev-parse --short base)" >&2
+		echo "apply: $p does not apply to $basebr $(git rev-parse --short "$basebr")" >&2
 		exit 1
 	fi
 done
 mkdir -p .build
 echo "$stamp" >.build/applied
-git log --oneline "base..$branch" | sed 's/^/apply: /'
+git log --oneline "$basebr..$branch" | sed 's/^/apply: /'

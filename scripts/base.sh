@@ -1,22 +1,26 @@
 #!/bin/sh
 # Set up the base kernel tree the series applies to.
 #
-# Default: Debian's linux-source-$DEB_SERIES package, pinned to $DEB_VERSION
-# (checksum $DEB_SHA256), imported as one reproducible commit.  If that
+# Default: Debian's linux-source-$DEB_SERIES package from the suite
+# $DEB_SUITE (through apt.sh), pinned to $DEB_VERSION (checksum
+# $DEB_SHA256), imported as one reproducible commit.  If that
 # version is no longer served, the newest $DEB_SERIES version is used instead,
 # loudly.  With BASE_TREE (and optionally BASE_REF), any kernel git tree is
 # used instead, mainline included, through git alternates (nothing is copied).
 #
-# Result: branch "base" in $KGIT, the repository of the main worktree
-# $TREES/base, which is checked out at it (detached).  The repository is not
+# Result: branch "base" (or $BASE_BRANCH) in $KGIT, the repository of the
+# main worktree $TREES/base, which is checked out at "base" (detached).  The repository is not
 # bare: scripts/spdxcheck.py, which checkpatch runs, refuses bare ones.
 set -eu
 : "${CACHE:?}" "${KGIT:?}" "${TREES:?}" "${DEB_SERIES:?}" "${DEB_VERSION:?}"
-: "${DEB_SHA256:?}"
+: "${DEB_SHA256:?}" "${DEB_SUITE:?}"
 BASE_TREE=${BASE_TREE:-}
 BASE_REF=${BASE_REF:-HEAD}
+branch=${BASE_BRANCH:-base}
 
 git_k() { git --git-dir="$KGIT" "$@"; }
+here=$(cd "$(dirname "$0")" && pwd)
+apt() { "$here/apt.sh" "$DEB_SUITE" "$@"; }
 
 init_repo() {
 	[ -d "$KGIT" ] && return
@@ -31,7 +35,7 @@ init_repo() {
 
 
 deb_pick_version() {
-	avail=$(apt-cache madison "linux-source-$DEB_SERIES" 2>/dev/null |
+	avail=$(apt apt-cache madison "linux-source-$DEB_SERIES" 2>/dev/null |
 		awk -F'|' '{gsub(/ /, "", $2); print $2}')
 	if printf '%s\n' "$avail" | grep -qxF "$DEB_VERSION"; then
 		echo "$DEB_VERSION"
@@ -39,7 +43,7 @@ deb_pick_version() {
 	fi
 	newest=$(printf '%s\n' "$avail" | sed '/^$/d' | sort -V | tail -n 1)
 	if [ -z "$newest" ]; then
-		echo "base: linux-source-$DEB_SERIES is not available from apt" >&2
+		echo "base: linux-source-$DEB_SERIES is not available from $DEB_SUITE" >&2
 		exit 1
 	fi
 	cat >&2 <<-EOF
@@ -56,7 +60,7 @@ deb_base() {
 	version=$(deb_pick_version)
 	tag="debian/$(printf '%s' "$version" | tr '~:' '_.')"
 	if git_k rev-parse -q --verify "refs/tags/$tag^{commit}" >/dev/null; then
-		git_k update-ref refs/heads/base "refs/tags/$tag^{commit}"
+		git_k update-ref refs/heads/$branch "refs/tags/$tag^{commit}"
 		return
 	fi
 
@@ -65,14 +69,14 @@ deb_base() {
 	deb="$CACHE/debs/${pkg}_$(printf '%s' "$version" | sed 's/:/%3a/')_all.deb"
 	if [ ! -f "$deb" ]; then
 		echo "base: downloading $pkg=$version"
-		(cd "$CACHE/debs" && apt-get download -q "$pkg=$version") ||
+		(cd "$CACHE/debs" && apt apt-get download -q "$pkg=$version") ||
 			{ echo "base: apt-get download $pkg=$version failed" >&2; exit 1; }
 	fi
 
 	if [ "$version" = "$DEB_VERSION" ]; then
 		want=$DEB_SHA256
 	else
-		want=$(apt-cache show "$pkg=$version" | awk '/^SHA256:/ {print $2; exit}')
+		want=$(apt apt-cache show "$pkg=$version" | awk '/^SHA256:/ {print $2; exit}')
 	fi
 	have=$(sha256sum "$deb" | cut -d' ' -f1)
 	if [ "$have" != "$want" ]; then
@@ -107,7 +111,7 @@ deb_base() {
 		GIT_COMMITTER_DATE="@$date +0000" \
 		git_k commit-tree "$tree")
 	git_k tag "$tag" "$commit"
-	git_k update-ref refs/heads/base "$commit"
+	git_k update-ref refs/heads/$branch "$commit"
 }
 
 tree_base() {
@@ -119,7 +123,7 @@ tree_base() {
 	alt="$KGIT/objects/info/alternates"
 	grep -qxF "$objects" "$alt" 2>/dev/null || echo "$objects" >>"$alt"
 	commit=$(git -C "$BASE_TREE" rev-parse "$BASE_REF^{commit}")
-	git_k update-ref refs/heads/base "$commit"
+	git_k update-ref refs/heads/$branch "$commit"
 	echo "base: $BASE_TREE $BASE_REF = $commit"
 }
 
@@ -130,5 +134,6 @@ if [ -n "$BASE_TREE" ]; then
 else
 	deb_base
 fi
-git -C "$TREES/base" checkout -q -f --detach base
-git_k log -1 --format='base: %h %s' base
+# The main worktree holds the base (not an older one for range-diff.sh).
+[ "$branch" != base ] || git -C "$TREES/base" checkout -q -f --detach base
+git_k log -1 --format='base: %h %s' "$branch"

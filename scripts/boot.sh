@@ -22,7 +22,11 @@ for i in 0 1; do
 done
 trap 'rm -f "$out"/pmem*.img' EXIT
 
-cmdline="console=ttyS0 panic=-1 harness.mode=$mode harness.timeout=$TEST_TIMEOUT"
+# no5lvl: 4-level paging, as the 6.12 kernels of v1 and v2 had.  7.3 always
+# builds 5-level support, QEMU's "max" CPU has LA57, and one boot of three
+# with it reported a KASAN wild access in handle_edge_irq() during early
+# boot, in the base's code, before any of the series' ran.
+cmdline="console=ttyS0 panic=-1 no5lvl harness.mode=$mode harness.timeout=$TEST_TIMEOUT"
 cmdline="$cmdline harness.suite=$SUITE harness.kernel=$KERNEL"
 # shellcheck disable=SC2086 # $pmem is a list of options
 set -- qemu-system-x86_64 -accel tcg -machine q35,nvdimm=on -cpu max -smp 2 \

@@ -118,7 +118,7 @@ bisect)
 		mkdir -p "$tree/.build"
 		if ! { "$(dirname "$0")/kconfig.sh" "$tree" "$tree/.build" "$@" &&
 			make -C "$tree" O=.build ARCH=x86_64 CC="ccache gcc" \
-				-j"${JOBS:-2}" -s bzImage; } >"$log" 2>&1; then
+				-j"${JOBS:-2}" -s vmlinux; } >"$log" 2>&1; then
 			tail -n 30 "$log"
 			echo "bisect: $k/$n $p: build FAILED"
 			exit 1

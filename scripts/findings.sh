@@ -55,7 +55,7 @@ run() {
 		[ "$1" = w1 ] && flag=W=1
 		# shellcheck disable=SC2086
 		make -C "$2" O=.build ARCH=x86_64 CC="ccache gcc" -j"${JOBS:-2}" \
-			-k -s "$flag" $3 2>&1 >/dev/null |
+			CHECK="${SPARSE:-sparse}" -k -s "$flag" $3 2>&1 >/dev/null |
 			grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error)' || true
 		;;
 	kernel-doc)
@@ -65,7 +65,9 @@ run() {
 		for f in $3; do
 			# shellcheck disable=SC2086 # $wall is empty or one option
 			[ -f "$2/$f" ] && (cd "$2" && perl scripts/kernel-doc -none $wall "$f" 2>&1)
-		done | grep -E '(warning|error)' || true
+		done | grep -Ei '(warning|error)' |
+			# 7.3's: "Warning: path:line message"
+			sed -E 's/^(warning|error): ([^ :]+):([0-9]+) /\2:\3: \1: /I' || true
 		;;
 	coccicheck)
 		files=$(for f in $3; do [ -f "$2/$f" ] && echo "$f"; done)
@@ -97,7 +99,7 @@ coccicheck) set -- "$(printf '%s ' $csrc)" ;;
 *) echo "findings: unknown check '$what'" >&2; exit 2 ;;
 esac
 case $what in
-sparse) command -v sparse >/dev/null || { echo "sparse: not installed (apt-get install sparse)"; exit 1; } ;;
+sparse) ${SPARSE:-sparse} --version >/dev/null 2>&1 || { echo "sparse: cannot run '${SPARSE:-sparse}'"; exit 1; } ;;
 coccicheck) command -v spatch >/dev/null || { echo "coccicheck: spatch not installed (apt-get install coccinelle)"; exit 1; } ;;
 esac
 

@@ -32,6 +32,14 @@ die() {
 # each, which ndctl reconfigures to fsdax with struct pages in pmem.  xfs gets
 # a 2 MiB stripe unit so that its extents, and DAX mappings, can be PMDs.
 setup_dax() {
+	# sid's mkfs.xfs turns on features an older long-term kernel lacks:
+	# use its feature set for this kernel's series, if it has one.
+	xfs_lts=/usr/share/xfsprogs/mkfs/lts_$(uname -r | cut -d. -f1-2).conf
+	if [ -f "$xfs_lts" ]; then
+		xfs_lts="-c options=$xfs_lts"
+	else
+		xfs_lts=""
+	fi
 	set -- ext4 xfs
 	for region in $(ls /sys/bus/nd/devices | grep '^region' | sort -V); do
 		[ $# -gt 0 ] || break
@@ -45,7 +53,7 @@ setup_dax() {
 		[ -b "$dev" ] || die "no fsdax block device for $ns"
 		case $fs in
 		ext4) mkfs.ext4 -q -F -b 4096 "$dev" ;;
-		xfs) mkfs.xfs -q -f -d su=2m,sw=1 "$dev" ;;
+		xfs) mkfs.xfs -q -f $xfs_lts -d su=2m,sw=1 "$dev" ;;
 		esac || die "mkfs.$fs $dev failed"
 		mkdir -p /mnt/$fs
 		mount -t $fs -o dax=always "$dev" /mnt/$fs || die "mount $dev failed"

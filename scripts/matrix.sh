@@ -4,42 +4,70 @@
 # A build matrix like the 0-day robot's, at the series tip (every prefix on
 # x86_64 is check.sh bisect).  Each entry builds in its own directory,
 # $TREES/series/.matrix-ENTRY (srctree ".." as for the test kernel, so that
-# ccache serves rebuilds), and prints one line "matrix ENTRY: ok (N s)" or
-# "matrix ENTRY: FAILED".  Entries (default: all):
+# the shared ccache serves rebuilds), and prints one line "matrix ENTRY: ok
+# (N s)" or "matrix ENTRY: FAILED".  Entries (default: all):
 #
 #   x86_64-no-fs-dax    the test config (FRAGMENT_DIR/*.config) with
-#                       FS_DAX=n, plus the touched x86_64-only drivers
-#   x86_64-allnoconfig  allnoconfig
+#                       FS_DAX=n: the lease API's stubs
+#   x86_64-allnoconfig  allnoconfig, linked (vmlinux): mm/gup.c without
+#                       FS_DAX and without most of the kernel
 #   i386                tinyconfig + the touched subsystems, i686-linux-gnu-
 #                       (FS_DAX=n: no ZONE_DEVICE on 32-bit x86)
-#   arm64               tinyconfig + the touched subsystems with FS_DAX and
-#                       the Arm-only drivers, aarch64-linux-gnu-
+#   arm64               tinyconfig + the touched subsystems with FS_DAX,
+#                       aarch64-linux-gnu-
+#
+# All but allnoconfig compile the touched .c files that their config builds
+# and link nothing (MATRIX_LINK=1: they link vmlinux too).  A new config's
+# first full build costs as much as a cold kernel build (FS_DAX reaches
+# <linux/mm.h>, so ccache cannot serve it from the test kernel's), and the
+# series adds no architecture-specific code: what a link could catch, an
+# undefined symbol, the test kernel (FS_DAX=y) and allnoconfig (FS_DAX=n)
+# catch.  A warning in a touched file fails its entry.  A touched file that
+# no entry and not the test config compiles is reported as a failure.
 set -eu
 fdir=$(cd "$1" && pwd)
 shift
-: "${TREES:?}"
+: "${TREES:?}" "${KGIT:?}"
 m=$fdir/matrix
 tree=$TREES/series
 [ $# -gt 0 ] || set -- x86_64-no-fs-dax x86_64-allnoconfig i386 arm64
 
+touched=$(git --git-dir="$KGIT" diff --name-only --diff-filter=AM base..series -- \
+	'*.c' ':!tools' | sed 's/\.c$/.o/')
+touched_src=$(git --git-dir="$KGIT" diff --name-only --diff-filter=AM base..series -- \
+	'*.c' '*.h' ':!tools')
+
+# The touched objects that the entry's config builds and that are not up
+# to date: kbuild's dry run of vmlinux lists every object it would compile.
+# (A single-object target, "make dir/file.o", compiles it whatever the
+# config says, so it cannot tell.)
+stale_objs() {
+	kmake -n vmlinux 2>/dev/null | grep -o -- '-c -o [^ ]*\.o ' |
+		sed 's/^-c -o //; s/ $//' | sort -u >"$obj.would-build"
+	for o in $touched; do
+		grep -qxF "$o" "$obj.would-build" && echo "$o"
+	done
+	return 0
+}
+
 rc=0
 for entry in "$@"; do
-	cross="" start=tinyconfig
+	cross="" start=tinyconfig goal=vmlinux
 	case $entry in
 	x86_64-no-fs-dax)
-		arch=x86_64
-		set -- "$fdir"/*.config "$m/x86_64.config" "$m/no-fs-dax.config"
+		arch=x86_64 goal=objects
+		set -- "$fdir"/*.config "$m/no-fs-dax.config"
 		;;
 	x86_64-allnoconfig)
 		arch=x86_64 start=allnoconfig
 		set --
 		;;
 	i386)
-		arch=i386 cross=i686-linux-gnu-
+		arch=i386 cross=i686-linux-gnu- goal=objects
 		set -- "$m/touched.config" "$m/i386.config"
 		;;
 	arm64)
-		arch=arm64 cross=aarch64-linux-gnu-
+		arch=arm64 cross=aarch64-linux-gnu- goal=objects
 		set -- "$m/touched.config" "$m/arm64.config"
 		;;
 	*)
@@ -55,15 +83,45 @@ for entry in "$@"; do
 	obj=$tree/.matrix-$entry
 	log=$obj.log
 	begin=$(date +%s)
-	if { ARCH=$arch KCONFIG_START=$start \
-		"$(dirname "$0")/kconfig.sh" "$tree" "$obj" "$@" &&
+	kmake() {
 		make -C "$tree" O="${obj##*/}" ARCH="$arch" CROSS_COMPILE="$cross" \
-			CC="ccache ${cross}gcc" -j"${JOBS:-2}" -s; } >"$log" 2>&1; then
-		echo "matrix $entry: ok ($(($(date +%s) - begin)) s)"
-	else
+			CC="ccache ${cross}gcc" -j"${JOBS:-2}" -s "$@"
+	}
+	if ! { ARCH=$arch KCONFIG_START=$start \
+		"$(dirname "$0")/kconfig.sh" "$tree" "$obj" "$@"; } >"$log" 2>&1; then
 		tail -n 30 "$log"
-		echo "matrix $entry: FAILED ($(($(date +%s) - begin)) s, log $log)"
+		echo "matrix $entry: FAILED (kconfig, log $log)"
+		rc=1
+		continue
+	fi
+	if [ "$goal" = objects ] && [ "${MATRIX_LINK:-0}" != 1 ]; then
+		objs=$(kmake prepare >>"$log" 2>&1 && stale_objs)
+		# shellcheck disable=SC2086 # a list of objects
+		set -- $objs
+		what="$# touched objects"
+	else
+		set -- vmlinux
+		what=vmlinux
+	fi
+	# A warning in a file the series touches fails the entry too.
+	if { [ $# -eq 0 ] || kmake "$@" >>"$log" 2>&1; } &&
+		! grep -E ': (warning|error):' "$log" | grep -qF "$touched_src"; then
+		echo "matrix $entry: ok, $what ($(($(date +%s) - begin)) s)"
+	else
+		grep -E ': (warning|error):' "$log" | head -n 20 || tail -n 30 "$log"
+		echo "matrix $entry: FAILED, $what ($(($(date +%s) - begin)) s, log $log)"
 		rc=1
 	fi
+done
+
+# Every touched .c file is compiled somewhere: by the test config or here.
+for o in $touched; do
+	found=0
+	for f in "$tree/.build/$o" "$tree"/.matrix-*/"$o"; do
+		[ -f "$f" ] && found=1
+	done
+	[ "$found" -eq 1 ] && continue
+	echo "matrix: ${o%.o}.c is compiled by neither the test config nor an entry"
+	rc=1
 done
 exit "$rc"

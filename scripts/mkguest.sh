@@ -1,87 +1,106 @@
 #!/bin/sh
-# Usage: mkguest.sh OUT.cpio STAGING INIT PACKAGES -- [DEST=SRC ...]
+# Usage: mkguest.sh OUT.cpio STAGING INIT ROOT PACKAGES -- [DEST=SRC ...]
 #
-# Assemble the guest's initramfs from Debian packages installed on the host,
-# as virtme-ng does with the host's root: every program a package ships in a
-# bin/ or sbin/ directory and its /etc files are copied, with the shared
-# libraries they load (from ldd).  busybox-static fills in the applets no
-# package provides.  To give the guest another tool, add its package to
-# GUEST_PACKAGES.  DEST=SRC pairs add more files (the tests); SRC may be a
-# directory.  INIT becomes /init.
+# Assemble the guest's initramfs from the Debian packages PACKAGES installed
+# in the root ROOT (root.sh), as virtme-ng does with the host's root: every
+# program a package ships in a bin/ or sbin/ directory and its /etc files
+# are copied, with the shared libraries they load.  busybox-static fills in
+# the applets no package provides.  To give the guest another tool, add its
+# package to GUEST_PACKAGES.  DEST=SRC pairs add more files from the host
+# (the tests); SRC may be a directory.  INIT becomes /init.
 set -eu
-out=$1 root=$2 init=$3 packages=$4
-shift 4
+out=$1 stage=$2 init=$3 root=$4 packages=$5
+shift 5
 [ "${1:-}" = "--" ] && shift
 
-rm -rf "$root"
-mkdir -p "$root"
+rm -rf "$stage"
+mkdir -p "$stage"
 for d in usr/bin usr/sbin usr/lib usr/lib64 etc proc sys dev tmp run mnt root; do
-	mkdir -p "$root/$d"
+	mkdir -p "$stage/$d"
 done
-# Debian bookworm is merged-/usr.
+# Debian is merged-/usr.
 for d in bin sbin lib lib64; do
-	ln -s "usr/$d" "$root/$d"
+	ln -s "usr/$d" "$stage/$d"
 done
 
-# Copy a host file to the same path in the guest, following symlinks in
-# the path so that merged-/usr paths land in /usr.
-put() {
-	src=$(readlink -f "$1")
-	dst=$root$(printf '%s' "$1" | sed -E 's#^/(bin|sbin|lib|lib64)/#/usr/\1/#')
-	[ -e "$dst" ] && return
-	mkdir -p "$(dirname "$dst")"
-	cp "$src" "$dst"
+# A path in ROOT with its symlinks followed inside ROOT: Debian's relative
+# ones resolve as they are, absolute ones (alternatives) against ROOT.
+resolve() {
+	p=$1
+	while [ -L "$root$p" ]; do
+		t=$(readlink "$root$p")
+		case $t in
+		/*) p=$t ;;
+		*) p=$(dirname "$p")/$t ;;
+		esac
+	done
+	printf '%s\n' "$p"
 }
 
+# Copy a file of ROOT to the same path in the guest, merged-/usr.
+put() {
+	dst=$stage$(printf '%s' "$1" | sed -E 's#^/(bin|sbin|lib|lib64)/#/usr/\1/#')
+	[ -e "$dst" ] && return
+	mkdir -p "$(dirname "$dst")"
+	cp "$root$(resolve "$1")" "$dst"
+}
+
+# The shared libraries an ELF file loads, as ROOT's loader finds them.
+libdir=/usr/lib/x86_64-linux-gnu
 libs() {
-	ldd "$1" 2>/dev/null | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'
+	"$root/usr/lib64/ld-linux-x86-64.so.2" --library-path "$root$libdir" \
+		--list "$1" 2>/dev/null |
+		awk -v r="$root" '/=> \// {sub("^" r, "", $3); print $3}
+			/^\t\// {sub("^" r, "", $1); print $1}'
 }
 
 missing=""
 for pkg in $packages; do
-	if ! files=$(dpkg -L "$pkg" 2>/dev/null); then
+	if ! files=$(dpkg-query --admindir="$root/var/lib/dpkg" -L "$pkg" 2>/dev/null); then
 		missing="$missing $pkg"
 		continue
 	fi
 	for f in $files; do
-		[ -f "$f" ] || continue
 		case $f in
-		*/bin/*|*/sbin/*|/etc/*) put "$f" ;;
+		*/bin/*|*/sbin/*|/etc/*)
+			[ -f "$root$(resolve "$f")" ] && put "$f"
+			;;
 		esac
 	done
 done
 if [ -n "$missing" ]; then
-	echo "mkguest: packages not installed on the host:$missing" >&2
+	echo "mkguest: packages not installed in $root:$missing" >&2
 	exit 1
 fi
 
 for pair in "$@"; do
 	dest=${pair%%=*} src=${pair#*=}
-	mkdir -p "$root/$dest"
+	mkdir -p "$stage/$dest"
 	if [ -d "$src" ]; then
-		cp -R "$src/." "$root/$dest/"
+		cp -R "$src/." "$stage/$dest/"
 	else
-		cp "$src" "$root/$dest/"
+		cp "$src" "$stage/$dest/"
 	fi
 done
 
-# Shared libraries of every ELF file in the guest.
-find "$root" -type f -perm -u+x | while read -r f; do
+# Shared libraries of every dynamically linked program or library.
+find "$stage" -type f -perm -u+x | while read -r f; do
+	readelf -l "$f" 2>/dev/null | grep -q 'program interpreter' || continue
 	libs "$f"
 done | sort -u | while read -r lib; do
 	put "$lib"
 done
 
 # busybox applets where no package provides the command.
-bb=$root/usr/bin/busybox
+bb=$stage/usr/bin/busybox
 if [ -x "$bb" ]; then
 	for applet in $("$bb" --list-full); do
-		[ -e "$root/$applet" ] || [ -e "$root/usr/bin/${applet##*/}" ] ||
-			[ -e "$root/usr/sbin/${applet##*/}" ] ||
-			ln -s /usr/bin/busybox "$root/usr/bin/${applet##*/}"
+		[ -e "$stage/$applet" ] || [ -e "$stage/usr/bin/${applet##*/}" ] ||
+			[ -e "$stage/usr/sbin/${applet##*/}" ] ||
+			ln -s /usr/bin/busybox "$stage/usr/bin/${applet##*/}"
 	done
 fi
 
-cp "$init" "$root/init"
-chmod 755 "$root/init"
-(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) >"$out"
+cp "$init" "$stage/init"
+chmod 755 "$stage/init"
+(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$out"

@@ -1,25 +1,38 @@
 #!/bin/sh
-# Usage: range-diff.sh TAG
+# Usage: range-diff.sh COMMIT
 #
-# git range-diff from the series as this repository had it at TAG (a tag
-# such as series-v1 on the commit that posted that version: its series
-# file and patches/) to the current one (branch "series"), for the cover
-# letter's changelog.  The old version is applied onto the same base as
-# branch TAG in the kernel repository.
+# git range-diff from an earlier version of the series to the current one
+# (branch "series"), for the cover letter's changelog.  COMMIT is the commit
+# of this repository that held that version: its series file and patches/,
+# and, in its Makefile, the Debian base it was written against.  That base
+# is imported as branch "base-COMMIT" (base.sh) and the old version applied
+# onto it as branch "old-COMMIT" (apply.sh), so that a version on an older
+# kernel compares too.
 set -eu
-tag=$1
-: "${KGIT:?}" "${TREES:?}"
-if ! git rev-parse -q --verify "refs/tags/$tag^{commit}" >/dev/null; then
-	echo "range-diff: no tag $tag here; tags: $(git tag -l 'series-v*' | tr '\n' ' ')" >&2
-	echo "range-diff: (a clone without tags needs: git fetch --tags)" >&2
+commit=$1
+: "${KGIT:?}" "${TREES:?}" "${CACHE:?}"
+if ! git rev-parse -q --verify "$commit^{commit}" >/dev/null; then
+	echo "range-diff: $commit is not a commit of this repository" >&2
 	exit 1
 fi
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; git --git-dir="$KGIT" worktree remove -f "$TREES/$tag" 2>/dev/null || true' EXIT
+trap 'rm -rf "$tmp"; git --git-dir="$KGIT" worktree remove -f "$TREES/old-$commit" 2>/dev/null || true' EXIT
+
+# The old version's base, as its Makefile states it (before DEB_SUITE
+# existed, the package came from the system's suites).
+git show "$commit:Makefile" >"$tmp/Makefile"
+var() { sed -n "s/^$1 := //p" "$tmp/Makefile" | head -n 1; }
+DEB_SERIES=$(var DEB_SERIES) DEB_VERSION=$(var DEB_VERSION)
+DEB_SHA256=$(var DEB_SHA256) DEB_SUITE=$(var DEB_SUITE)
+DEB_SUITE=${DEB_SUITE:-$(lsb_release -cs 2>/dev/null || echo bookworm)}
+export DEB_SERIES DEB_VERSION DEB_SHA256 DEB_SUITE
+BASE_TREE= BASE_BRANCH=base-$commit "$here/base.sh" >/dev/null
+
 mkdir "$tmp/patches"
-git show "$tag:series" >"$tmp/series"
+git show "$commit:series" >"$tmp/series"
 for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$tmp/series" | awk '{print $1}'); do
-	git show "$tag:patches/$p" >"$tmp/patches/$p"
+	git show "$commit:patches/$p" >"$tmp/patches/$p"
 done
-"$(dirname "$0")/apply.sh" "$tmp/series" "$tmp/patches" "$tag" >/dev/null
-git --git-dir="$KGIT" range-diff --no-color "base..$tag" base..series
+"$here/apply.sh" "$tmp/series" "$tmp/patches" "old-$commit" "base-$commit" >/dev/null
+git --git-dir="$KGIT" range-diff --no-color "base-$commit..old-$commit" base..series

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the tests of the long-term pinning users (rdma_mr, iommufd_map,
- * uring_buf, xsk_umem): where the DAX directory comes from, mappings of a
+ * Shared by the tests of the long-term pinning users (iommufd_map,
+ * uring_buf): where the DAX directory comes from, mappings of a
  * DAX file, of anonymous memory and of both back to back, and the FOLL_PIN
  * counters.  Include after kselftest_harness.h.
  *
@@ -133,33 +133,6 @@ static inline long lt_pins_settle(long before)
 			EXPECT_EQ(__before, lt_pins_settle(__before))	\
 				TH_LOG("FOLL_PIN pins left behind");	\
 	} while (0)
-
-/*
- * Whether the running kernel has get_user_pages_longterm(), which refuses a
- * range that runs into DAX as a whole instead of pinning what lies in front
- * of it: 1 yes, 0 no, -1 cannot tell (no kallsyms).
- */
-static inline int lt_kernel_has_gup_longterm(void)
-{
-	char line[256], sym[128];
-	int found = -1;
-	FILE *f;
-
-	f = fopen("/proc/kallsyms", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %*s %127s", sym) != 1)
-			continue;
-		found = 0;
-		if (!strcmp(sym, "get_user_pages_longterm")) {
-			found = 1;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
 
 /* argv[1], if it is not an option, is the DAX directory; else $DAX_DIR. */
 static inline int lt_main(int argc, char **argv)

@@ -39,12 +39,14 @@
 #define HEIGHT		180
 #define FRAME_TIMEOUT	10000	/* ms */
 #define SENTINEL	0x5a
+#define SZ_2M		(2UL << 20)
 
 struct vivid {
 	int fd;
 	enum v4l2_buf_type type;
 	struct v4l2_pix_format pix;
 	size_t bufsize;		/* sizeimage rounded up to pages */
+	size_t stride;		/* from one buffer to the next in mem */
 	unsigned char *mem;
 	size_t memsize;
 	int file;		/* DAX file backing mem, or -1 */
@@ -109,13 +111,18 @@ static int set_format(int fd, bool output, struct v4l2_pix_format *pix)
 	return 0;
 }
 
-/* Map the buffers' memory: anonymous, or a MAP_SHARED DAX file. */
+/*
+ * Map the buffers' memory: anonymous, or a MAP_SHARED DAX file.  Each buffer
+ * starts a 2 MiB range of its own: a layout change revokes the leases of
+ * every page in its 2 MiB (a DAX entry may cover that much).
+ */
 static int map_memory(struct vivid *v, const char *dir)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
 	v->bufsize = (v->pix.sizeimage + page - 1) / page * page;
-	v->memsize = NBUF * v->bufsize;
+	v->stride = (v->bufsize + SZ_2M - 1) / SZ_2M * SZ_2M;
+	v->memsize = NBUF * v->stride;
 	v->file = -1;
 	if (!dir) {
 		v->mem = mmap(NULL, v->memsize, PROT_READ | PROT_WRITE,
@@ -156,8 +163,8 @@ static int qbuf_at(struct vivid *v, unsigned int i, unsigned char *addr)
  */
 static int queue(struct vivid *v, unsigned int i)
 {
-	memset(v->mem + i * v->bufsize, SENTINEL, v->pix.sizeimage);
-	return qbuf_at(v, i, v->mem + i * v->bufsize);
+	memset(v->mem + i * v->stride, SENTINEL, v->pix.sizeimage);
+	return qbuf_at(v, i, v->mem + i * v->stride);
 }
 
 /* Dequeue one buffer, waiting at most FRAME_TIMEOUT; -errno on failure. */
@@ -211,7 +218,7 @@ out:
 static bool holds_frame(struct vivid *v, const unsigned char *frame,
 			unsigned int i)
 {
-	return !memcmp(v->mem + i * v->bufsize, frame, v->pix.sizeimage);
+	return !memcmp(v->mem + i * v->stride, frame, v->pix.sizeimage);
 }
 
 /* Mark @v as not open yet, and say whether vivid is there to open. */
@@ -487,7 +494,7 @@ TEST_F(revoke, punch_hole)
 	unsigned int errors;
 
 	ASSERT_EQ(0, fallocate(v->file, FALLOC_FL_PUNCH_HOLE |
-			       FALLOC_FL_KEEP_SIZE, v->bufsize, v->bufsize));
+			       FALLOC_FL_KEEP_SIZE, v->stride, v->bufsize));
 	errors = dequeue_all(_metadata, v);
 	EXPECT_EQ(1U << 1, errors) TH_LOG("error mask 0x%x", errors);
 	/* The hole refaults: all four buffers stream again. */
@@ -511,7 +518,7 @@ TEST_F(revoke, munmap)
 	for (i = 0; i < NBUF; i++)
 		ASSERT_EQ(0, dqbuf(v, &b));
 	for (i = 0; i < NBUF; i++)
-		EXPECT_EQ(-EFAULT, qbuf_at(v, i, v->mem + i * v->bufsize));
+		EXPECT_EQ(-EFAULT, qbuf_at(v, i, v->mem + i * v->stride));
 	v->mem = mmap(NULL, v->memsize, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      v->file, 0);
 	ASSERT_NE(MAP_FAILED, v->mem);

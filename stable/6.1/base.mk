@@ -1,5 +1,6 @@
 # The 6.1 backport (make STABLE=6.1): its base, tests and checks.
 # Debian bookworm's own kernel source.
+DEB_SUITE := bookworm
 DEB_SERIES := 6.1
 DEB_VERSION := 6.1.192-2
 DEB_SHA256 := ae95fe63d4c553f8d0e6c86cb1ab566f3894a43743eb19ab585cd97d82f26514
