@@ -15,7 +15,8 @@
 #   kernel-doc, sparse, w1, coccicheck
 #               no new findings on the touched files (findings.sh).
 #   bisect      every prefix of the series builds (worktree $TREES/bisect,
-#               incremental, same config as the test kernel).
+#               incremental, same config as the test kernel; a prefix whose
+#               tree built before with the same fragments is not rebuilt).
 #   matrix      the series tip builds for the configs and architectures of
 #               matrix.sh (FS_DAX=n, allnoconfig, i386, arm64).
 set -eu
@@ -109,13 +110,20 @@ bisect)
 		git --git-dir="$KGIT" worktree prune
 		git --git-dir="$KGIT" worktree add -q --detach "$tree" series
 	fi
+	# A tree that built with the same fragments before need not build again.
+	frags=$(cat "$@" | sha256sum | cut -c1-16)
+	mkdir -p "$tree/.build/ok"
 	k=0
 	for p in $patches; do
 		k=$((k + 1))
+		ok=$tree/.build/ok/$(git --git-dir="$KGIT" rev-parse "series~$((n - k))^{tree}")-$frags
+		if [ -f "$ok" ]; then
+			echo "bisect: $k/$n $p: builds (this tree built before)"
+			continue
+		fi
 		git -C "$tree" checkout -q -f --detach "series~$((n - k))"
 		start=$(date +%s)
 		log=$tree/.build/bisect.log
-		mkdir -p "$tree/.build"
 		if ! { "$(dirname "$0")/kconfig.sh" "$tree" "$tree/.build" "$@" &&
 			make -C "$tree" O=.build ARCH=x86_64 CC="ccache gcc" \
 				-j"${JOBS:-2}" -s vmlinux; } >"$log" 2>&1; then
@@ -123,6 +131,7 @@ bisect)
 			echo "bisect: $k/$n $p: build FAILED"
 			exit 1
 		fi
+		touch "$ok"
 		echo "bisect: $k/$n $p: builds ($(($(date +%s) - start))s)"
 	done
 	;;
