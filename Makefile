@@ -8,7 +8,10 @@ OUT ?= $(CURDIR)/out
 # Empty: the mainline series (series, patches/).  STABLE=6.1: the backport
 # in stable/6.1/, on that Debian base, in $(CACHE)-6.1 and $(OUT)/6.1.
 STABLE ?=
-STABLES := $(notdir $(wildcard stable/*))
+# The backports `make test` runs after the mainline series (all of them).
+# A CI farm runs `make test STABLES=` and `make STABLE=6.1 test` as two
+# jobs in parallel.
+STABLES ?= $(notdir $(wildcard stable/*))
 JOBS ?= $(shell nproc)
 # Use an existing kernel git tree instead of Debian's package.
 BASE_TREE ?=
