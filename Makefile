@@ -70,8 +70,8 @@ CHECK_PACKAGES := coccinelle b4 gcc-i686-linux-gnu gcc-aarch64-linux-gnu
 ROOT := $(CACHE)/root
 ROOT_SUITE := sid
 # Programs for the guest: each package's bin/ and sbin/ and /etc.
-GUEST_PACKAGES := busybox-static ndctl e2fsprogs xfsprogs util-linux kmod \
-	v4l-utils
+GUEST_PACKAGES := busybox-static ndctl e2fsprogs xfsprogs erofs-utils \
+	util-linux kmod v4l-utils
 # Libraries the test programs load in the guest; tools the host runs.
 ROOT_PACKAGES := $(GUEST_PACKAGES) liburing2 sparse
 # Files of the root the guest needs besides programs: mkfs.xfs's feature

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Usage: [SUITE=name] [KERNEL=base|patched] boot.sh BZIMAGE INITRAMFS OUTDIR test|shell
 #
-# Boot the guest under QEMU TCG with two 1 GiB label-less nvdimms (one
-# filesystem each).  In test mode the guest runs test/$SUITE (default:
-# suite), the kernel console goes to OUTDIR/console.log and the KTAP to
-# OUTDIR/ktap.log; in shell mode the console is this terminal.  The guest
-# loads the test modules built for KERNEL (default patched), if any.
+# Boot the guest under QEMU TCG with three 1 GiB label-less nvdimms (one
+# filesystem each; the guest need not number their regions in this order).
+# In test mode the guest runs test/$SUITE (default: suite), the kernel
+# console goes to OUTDIR/console.log and the KTAP to OUTDIR/ktap.log; in
+# shell mode the console is this terminal.  The guest loads the test
+# modules built for KERNEL (default patched), if any.
 set -eu
 kernel=$1 initrd=$2 out=$3 mode=$4
 : "${BOOT_TIMEOUT:=2400}" "${TEST_TIMEOUT:=900}" "${GUEST_MEM:=2G}"
@@ -14,7 +15,7 @@ kernel=$1 initrd=$2 out=$3 mode=$4
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/ktap.log" "$out/qemu.status"
 pmem=""
-for i in 0 1; do
+for i in 0 1 2; do
 	truncate -s 0 "$out/pmem$i.img"
 	truncate -s 1G "$out/pmem$i.img"
 	pmem="$pmem -object memory-backend-file,id=pmem$i,share=on,mem-path=$out/pmem$i.img,size=1G,align=2M"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # /init of the test guest.
 #
-# Turns each QEMU nvdimm into an fsdax namespace, puts ext4 on the first and
-# xfs on the second, mounts both with -o dax=always on /mnt/ext4 and /mnt/xfs,
+# Turns each QEMU nvdimm into an fsdax namespace, puts ext4 on the first, xfs
+# on the second and a read-only erofs image with one 1 MiB file, data, on the
+# third, mounts them with -o dax=always on /mnt/ext4, /mnt/xfs and /mnt/erofs,
 # then either runs the suite (harness.mode=test; results as KTAP on ttyS1) or
 # starts a shell (harness.mode=shell).  Test modules built for the kernel
 # (harness.kernel) are loaded first.
@@ -31,6 +32,7 @@ die() {
 # One filesystem per nvdimm: label-less nvdimms come up as one raw namespace
 # each, which ndctl reconfigures to fsdax with struct pages in pmem.  xfs gets
 # a 2 MiB stripe unit so that its extents, and DAX mappings, can be PMDs.
+# erofs is the DAX filesystem that grants no leases.
 setup_dax() {
 	# sid's mkfs.xfs turns on features an older long-term kernel lacks:
 	# use its feature set for this kernel's series, if it has one.
@@ -40,7 +42,7 @@ setup_dax() {
 	else
 		xfs_lts=""
 	fi
-	set -- ext4 xfs
+	set -- ext4 xfs erofs
 	for region in $(ls /sys/bus/nd/devices | grep '^region' | sort -V); do
 		[ $# -gt 0 ] || break
 		fs=$1
@@ -54,6 +56,12 @@ setup_dax() {
 		case $fs in
 		ext4) mkfs.ext4 -q -F -b 4096 "$dev" ;;
 		xfs) mkfs.xfs -q -f $xfs_lts -d su=2m,sw=1 "$dev" ;;
+		erofs)
+			mkdir -p /tmp/erofs &&
+				head -c 1048576 /dev/urandom >/tmp/erofs/data &&
+				mkfs.erofs --quiet "$dev" /tmp/erofs &&
+				rm -r /tmp/erofs
+			;;
 		esac || die "mkfs.$fs $dev failed"
 		mkdir -p /mnt/$fs
 		mount -t $fs -o dax=always "$dev" /mnt/$fs || die "mount $dev failed"
