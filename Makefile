@@ -20,6 +20,12 @@ BASE_REF ?= HEAD
 EXTRA_TESTS ?=
 # The branch `make patches` regenerates patches/ and series from.
 DEV_BRANCH ?= dev
+# Who sends the series: `make mbox` makes them each patch's author and adds
+# their Signed-off-by.  Unset: git's user.name and user.email.
+# SENDER ?= Your Name <you@example.org>
+# The identity `make check` tests the mailed form with: a test identity,
+# never one to send with (its mbox is $(BOUT)/check/series.mbox).
+CHECK_SENDER := Test Sender <test.sender@example.org>
 
 ifeq ($(STABLE),)
 SDIR := .
@@ -37,7 +43,7 @@ KMODS :=
 # test/*.c programs this base cannot build (its uapi lacks what they test).
 TEST_PROGS_EXCLUDE :=
 # The parts of check.sh all that `make check` runs.
-CHECKS := series checkpatch mbox kernel-doc sparse w1 coccicheck bisect matrix
+CHECKS := series checkpatch mbox callers kernel-doc sparse w1 coccicheck bisect matrix
 else
 SDIR := stable/$(STABLE)
 BCACHE := $(CACHE)-$(STABLE)
@@ -238,12 +244,14 @@ shell: guest
 ## make check: the series' static checks, each against the base (check.sh).
 check: kernel base-kernel root
 	@mkdir -p $(BOUT)
-	@$(SCRIPT_ENV) COVER=$(SDIR)/COVER_LETTER.md MBOX=$(BOUT)/series.mbox \
-		scripts/check.sh all $(SDIR)/series $(SDIR)/patches $(FRAGMENTS) \
+	@mkdir -p $(BOUT)/check
+	@$(SCRIPT_ENV) COVER=$(SDIR)/COVER_LETTER.md MBOX=$(BOUT)/check/series.mbox \
+		SENDER="$(CHECK_SENDER)" scripts/check.sh all $(SDIR)/series $(SDIR)/patches $(FRAGMENTS) \
 		2>&1 | tee $(BOUT)/check.log
 	@! grep -q '^check .*: FAILED' $(BOUT)/check.log
 
-## make mbox: the series as the thread it would be mailed as ($(BOUT)/series.mbox).
+## make mbox [SENDER='Name <address>']: the series as the thread the sender
+## would mail ($(BOUT)/series.mbox), signed off by them.
 mbox: mainline-only apply
 	@scripts/mbox.sh $(SDIR)/COVER_LETTER.md $(BOUT)/series.mbox
 

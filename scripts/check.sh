@@ -4,14 +4,22 @@
 #   all         the checks below (or those named in $CHECKS), each ending
 #               in a line "check <name>: ok" or "check <name>: FAILED" (the
 #               report counts them).
-#   series      SERIES_FILE and PATCH_DIR list the same patches, and each
-#               patch's author is a person who signed it off.
-#   checkpatch  the base tree's checkpatch.pl --strict on every patch: clean,
-#               or each remaining finding justified in COVER_LETTER.md by a
-#               line "checkpatch: <patch file> <TYPE>: <reason>" ($COVER,
+#   series      SERIES_FILE and PATCH_DIR list the same patches; each has
+#               one Assisted-by: trailer and no Signed-off-by of a tool
+#               or a placeholder address (the sender signs it off when
+#               mailing it: signed.sh).
+#   checkpatch  the base tree's checkpatch.pl --strict on every patch as
+#               it would be mailed (signed.sh, by $SENDER): clean, or each
+#               remaining finding justified in COVER_LETTER.md by a line
+#               "checkpatch: <patch file> <TYPE>: <reason>" ($COVER,
 #               default COVER_LETTER.md).
-#   mbox        the thread make mbox writes ($MBOX) applies with git am and
-#               b4 am onto the base to the series tip's tree (mbox.sh).
+#   mbox        make mbox refuses to write a thread without a sender
+#               identity, or with the tool's; with $SENDER, the thread it
+#               writes ($MBOX) applies with git am and b4 am onto the base
+#               to the series tip's tree, every patch from and signed off
+#               by the sender only, with an Assisted-by: (mbox.sh).
+#   callers     every file of the base tree outside mm/ that passes
+#               FOLL_LONGTERM is in $COVER's table of long-term pinners.
 #   kernel-doc, sparse, w1, coccicheck
 #               no new findings on the touched files (findings.sh).
 #   bisect      every prefix of the series builds (worktree $TREES/bisect,
@@ -26,7 +34,7 @@ shift 3
 
 if [ "$what" = all ]; then
 	rc=0
-	for c in ${CHECKS:-series checkpatch mbox kernel-doc sparse w1 coccicheck bisect matrix}; do
+	for c in ${CHECKS:-series checkpatch mbox callers kernel-doc sparse w1 coccicheck bisect matrix}; do
 		start=$(date +%s)
 		if "$0" "$c" "$series" "$pdir" "$@"; then
 			echo "check $c: ok"
@@ -54,27 +62,38 @@ series)
 	done
 	for p in $patches; do
 		[ -f "$pdir/$p" ] || continue
-		from=$(sed -n '/^$/q; s/^From: //p' "$pdir/$p")
-		case $from in
-		*@localhost* | "")
-			echo "series: $p: author '$from' is not a person's address"
-			bad=1
-			;;
-		esac
-		grep -qxF "Signed-off-by: $from" "$pdir/$p" ||
-			{ echo "series: $p: not signed off by its author $from"; bad=1; }
+		# The changelog: up to the "---" before the diffstat.
+		log=$(sed '/^---$/q' "$pdir/$p")
+		n=$(printf '%s\n' "$log" | grep -c '^Assisted-by: [^ ]' || true)
+		[ "$n" -eq 1 ] ||
+			{ echo "series: $p: $n Assisted-by: trailers, not one"; bad=1; }
+		printf '%s\n' "$log" | grep '^Signed-off-by:' |
+			grep -i '@localhost\|@anthropic\.com\|harness' | sed "s|^|series: $p: a tool cannot sign off: |" |
+			grep . && bad=1
 	done
-	[ "$bad" -eq 0 ] && echo "series: $(printf '%s\n' "$patches" | wc -l) patches, series and $pdir/ agree, each signed off by its author"
+	[ "$bad" -eq 0 ] && echo "series: $(printf '%s\n' "$patches" | wc -l) patches, series and $pdir/ agree, each with an Assisted-by: and no tool's sign-off"
 	exit "$bad"
 	;;
 checkpatch)
 	cover=${COVER:-COVER_LETTER.md}
 	justified=$(sed -n 's/^checkpatch: \([^ ]*\) \([A-Z_]*\): .*/\1 \2/p' "$cover" 2>/dev/null || true)
+	# What would be mailed: signed off by the sender, as format-patch
+	# names it (the names of patches/).
+	"$(dirname "$0")/signed.sh" mailed
+	mailed=$(mktemp -d)
+	trap 'rm -rf "$mailed"' EXIT
+	git --git-dir="$KGIT" format-patch -q --no-signature --zero-commit \
+		-o "$mailed" base..mailed
 	bad=0
 	for p in $patches; do
+		if [ ! -f "$mailed/$p" ]; then
+			echo "checkpatch: $p: not what format-patch names the mailed patch"
+			bad=1
+			continue
+		fi
 		# /usr/bin first: spdxcheck.py wants Debian's python3 and its ply.
 		out=$(cd "$TREES/base" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl \
-			--strict --show-types --no-summary -q "$pdir/$p" || true)
+			--strict --show-types --no-summary -q "$mailed/$p" || true)
 		types=$(printf '%s\n' "$out" | sed -n 's/^\(ERROR\|WARNING\|CHECK\):\([A-Z_]*\):.*/\2/p')
 		left=0 ok=0
 		for t in $types; do
@@ -94,7 +113,58 @@ checkpatch)
 	exit "$bad"
 	;;
 mbox)
-	"$(dirname "$0")/mbox.sh" "${COVER:-COVER_LETTER.md}" "${MBOX:-$TREES/series.mbox}"
+	cover=$(realpath "${COVER:-COVER_LETTER.md}")
+	mbox=$(realpath -m "${MBOX:-$TREES/series.mbox}")
+	here=$(cd "$(dirname "$0")" && pwd)
+	bad=0
+	# Without an identity (none in the environment, none in git's
+	# configuration: no repository, no global or system file), and with
+	# the tool's own, make mbox must write nothing.
+	for who in unset "Claude <noreply@anthropic.com>" "Some Body"; do
+		rm -f "$mbox.refused"
+		if [ "$who" = unset ]; then
+			set -- env -u SENDER
+		else
+			set -- env SENDER="$who"
+		fi
+		if (cd / && "$@" GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+			"$here/mbox.sh" "$cover" "$mbox.refused") >"$mbox.log" 2>&1 ||
+			! grep -q '^mbox: .*sign' "$mbox.log" || [ -e "$mbox.refused" ]; then
+			cat "$mbox.log"
+			echo "mbox: sender $who: not refused"
+			bad=1
+		else
+			echo "mbox: sender $who: refused: $(head -n 1 "$mbox.log")"
+		fi
+	done
+	rm -f "$mbox.log" "$mbox.refused"
+	"$here/mbox.sh" "$cover" "$mbox" || bad=1
+	exit "$bad"
+	;;
+callers)
+	# Files, as the table names them: "dir/{a,b}.c" stands for dir/a.c and
+	# dir/b.c.
+	cover=${COVER:-COVER_LETTER.md}
+	listed=$(sed -n 's/^  \([a-z][a-z0-9_/{},.-]*\.[ch]\)\( .*\)\{0,1\}$/\1/p' "$cover" |
+		awk '{ if (match($0, /\{[^}]*\}/)) {
+			n = split(substr($0, RSTART + 1, RLENGTH - 2), alt, ",")
+			for (i = 1; i <= n; i++)
+				print substr($0, 1, RSTART - 1) alt[i] substr($0, RSTART + RLENGTH)
+		} else print }')
+	used=$(cd "$TREES/base" && grep -rl --include='*.c' FOLL_LONGTERM \
+		--exclude-dir=tools --exclude-dir=Documentation . |
+		sed 's|^\./||' | grep -v '^mm/' | sort)
+	bad=0
+	for f in $used; do
+		printf '%s\n' "$listed" | grep -qxF "$f" ||
+			{ echo "callers: $f passes FOLL_LONGTERM and is not in $cover's table"; bad=1; }
+	done
+	for f in $listed; do
+		printf '%s\n' "$used" | grep -qxF "$f" ||
+			{ echo "callers: $cover's table names $f, which does not pass FOLL_LONGTERM"; bad=1; }
+	done
+	[ "$bad" -eq 0 ] && echo "callers: the $(printf '%s\n' "$used" | wc -l) files outside mm/ that pass FOLL_LONGTERM are the table's"
+	exit "$bad"
 	;;
 kernel-doc | sparse | w1 | coccicheck)
 	"$(dirname "$0")/findings.sh" "$what"

@@ -3,7 +3,10 @@
 #
 # Write the series (branch "series", as apply.sh builds it from patches/) as
 # the thread it would be mailed as, into the local file MBOX; nothing is
-# sent.  git format-patch --cover-letter --thread: the cover letter's
+# sent.  The sender ($SENDER, else git's user.name and user.email) becomes
+# each patch's author and adds a Signed-off-by (signed.sh: branch
+# "mailed"); without a sender identity nothing is written.
+# git format-patch --cover-letter --thread: the cover letter's
 # subject, version and text come from COVER_LETTER (its first line is
 # "Subject: [PATCH vN 00/M] title"; git writes the shortlog, the diffstat
 # and base-commit itself), each patch is addressed to what
@@ -12,13 +15,17 @@
 #
 # Then the mbox is checked the way a maintainer would take it: git am onto
 # the base in a scratch worktree, and b4 am (offline, from the local mbox)
-# followed by git am, must each give the series tip's tree, and the same
-# authors and commit messages.
+# followed by git am, must each give the series tip's tree, and the
+# messages and authors of "mailed": each patch from the sender, with the
+# sender's Signed-off-by and an Assisted-by: trailer, and no other
+# Signed-off-by.
 set -eu
 cover=$1 mbox=$2
 case $mbox in /*) ;; *) mbox=$PWD/$mbox ;; esac
 : "${KGIT:?}" "${TREES:?}"
 git_k() { git --git-dir="$KGIT" "$@"; }
+
+"$(dirname "$0")/signed.sh" mailed
 
 subject=$(sed -n '1s/^Subject: //p' "$cover")
 version=$(printf '%s\n' "$subject" | sed -n 's/^\[PATCH v\([0-9][0-9]*\) [0-9]*\/[0-9]*\] .*/\1/p')
@@ -47,14 +54,14 @@ trap 'rm -rf "$tmp"' EXIT
 	printf '%s\n\n' "$title"
 	sed '1d' "$cover" | sed '/^[^ ].* ([0-9][0-9]*):$/,$d' | sed '1{/^$/d}'
 } >"$tmp/description"
-# The cover letter is from the series' author (git would take the
+# The cover letter is from the sender too (git would take the
 # repository's identity, which is the harness's).
-author=$(git_k log -1 --format='%an' base..series)
-email=$(git_k log -1 --format='%ae' base..series)
-git_k -c branch.series.description="$(cat "$tmp/description")" \
+author=$(git_k log -1 --format='%an' base..mailed)
+email=$(git_k log -1 --format='%ae' base..mailed)
+git_k -c branch.mailed.description="$(cat "$tmp/description")" \
 	-c user.name="$author" -c user.email="$email" format-patch \
 	-q -o "$tmp/out" --cover-letter --cover-from-description=subject \
-	--thread=shallow -v"$version" --base=base base..series
+	--thread=shallow -v"$version" --base=base base..mailed
 
 # "Name <addr> (maintainer:...)" lines -> To and Cc address lists.  The
 # Debian import has no history, so Fixes: tags cannot be looked up there.
@@ -101,7 +108,9 @@ echo "mbox: $mbox: $(grep -c '^From [0-9a-f]\{40\} ' "$mbox") messages," \
 	"[PATCH v$version 00/$count] to $(wc -l <"$tmp/to") and cc $(wc -l <"$tmp/cc")"
 
 # Apply MBOX-FILE onto the base in the scratch worktree and compare with the
-# series tip: same tree, same authors, dates and messages.
+# series tip: same tree; same authors, dates and messages as "mailed"; and
+# in each, the sender's Signed-off-by, one Assisted-by: and no other
+# Signed-off-by.
 same_as_series() {
 	if [ ! -e "$wt/.git" ]; then
 		git_k worktree prune
@@ -116,7 +125,7 @@ same_as_series() {
 	fi
 	want=$(git_k rev-parse 'series^{tree}')
 	got=$(git -C "$wt" rev-parse 'HEAD^{tree}')
-	git_k log --format='%an <%ae> %ad%n%B' base..series >"$tmp/want.log"
+	git_k log --format='%an <%ae> %ad%n%B' base..mailed >"$tmp/want.log"
 	git -C "$wt" log --format='%an <%ae> %ad%n%B' base..HEAD >"$tmp/got.log"
 	if [ "$want" != "$got" ]; then
 		echo "mbox: $1: tree $got, the series tip has $want"
@@ -127,7 +136,17 @@ same_as_series() {
 		echo "mbox: $1: same tree, but authors or messages differ"
 		return 1
 	fi
-	echo "mbox: $1 onto base: tree $got, the series tip's"
+	sender=$(git_k log -1 --format='%an <%ae>' base..mailed)
+	bad=$(git -C "$wt" log --format='%h %s%n%(trailers:key=Signed-off-by,valueonly,separator=%x2c)%n%(trailers:key=Assisted-by,valueonly,separator=%x2c)' base..HEAD |
+		awk -v s="$sender" 'NR % 3 == 1 { c = $0 }
+			NR % 3 == 2 && $0 != s { print c ": Signed-off-by " $0 ", not only the sender " s }
+			NR % 3 == 0 && ($0 == "" || index($0, ",")) { print c ": Assisted-by \"" $0 "\", not one" }')
+	if [ -n "$bad" ]; then
+		printf '%s\n' "$bad"
+		echo "mbox: $1: trailers wrong"
+		return 1
+	fi
+	echo "mbox: $1 onto base: tree $got, the series tip's; each patch from $sender, signed off by $sender only, with Assisted-by"
 }
 
 rc=0
