@@ -22,8 +22,9 @@ EXTRA_TESTS ?=
 DEV_BRANCH ?= dev
 # Who sends the series: `make mbox` makes them each patch's author and adds
 # their Signed-off-by.  Unset: git's user.name and user.email.
-# SENDER ?= Your Name <you@example.org>
-# The identity `make check` tests the mailed form with: a test identity,
+# SENDER ?= Your Name <you@your.domain>
+# The identity `make check` tests the mailed form with: a test identity
+# at a reserved domain, which only SENDER_TEST=1 lets through and which is
 # never one to send with (its mbox is $(BOUT)/check/series.mbox).
 CHECK_SENDER := Test Sender <test.sender@example.org>
 
@@ -246,7 +247,7 @@ check: kernel base-kernel root
 	@mkdir -p $(BOUT)
 	@mkdir -p $(BOUT)/check
 	@$(SCRIPT_ENV) COVER=$(SDIR)/COVER_LETTER.md MBOX=$(BOUT)/check/series.mbox \
-		SENDER="$(CHECK_SENDER)" scripts/check.sh all $(SDIR)/series $(SDIR)/patches $(FRAGMENTS) \
+		SENDER="$(CHECK_SENDER)" SENDER_TEST=1 scripts/check.sh all $(SDIR)/series $(SDIR)/patches $(FRAGMENTS) \
 		2>&1 | tee $(BOUT)/check.log
 	@! grep -q '^check .*: FAILED' $(BOUT)/check.log
 

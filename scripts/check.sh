@@ -81,7 +81,7 @@ checkpatch)
 	# names it (the names of patches/).
 	"$(dirname "$0")/signed.sh" mailed
 	mailed=$(mktemp -d)
-	trap 'rm -rf "$mailed"' EXIT
+	trap 'rm -rf "$mailed"; git --git-dir="$KGIT" branch -q -D mailed 2>/dev/null || true' EXIT
 	git --git-dir="$KGIT" format-patch -q --no-signature --zero-commit \
 		-o "$mailed" base..mailed
 	bad=0
@@ -116,25 +116,30 @@ mbox)
 	cover=$(realpath "${COVER:-COVER_LETTER.md}")
 	mbox=$(realpath -m "${MBOX:-$TREES/series.mbox}")
 	here=$(cd "$(dirname "$0")" && pwd)
+	mkdir -p "$(dirname "$mbox")"
 	bad=0
 	# Without an identity (none in the environment, none in git's
-	# configuration: no repository, no global or system file), and with
-	# the tool's own, make mbox must write nothing.
-	for who in unset "Claude <noreply@anthropic.com>" "Some Body"; do
+	# configuration: no repository, no global or system file), with the
+	# tool's own, a placeholder or a reserved address, or with a second
+	# line, make mbox must write nothing.
+	for who in unset "Claude <noreply@Anthropic.com>" "Some Body" \
+		"Your Name <you@example.org>" "Seed <maintainers@users.noreply.seed.example>" \
+		"A Person <a.person@kernel.org>
+Signed-off-by: Claude <noreply@anthropic.com>"; do
 		rm -f "$mbox.refused"
 		if [ "$who" = unset ]; then
-			set -- env -u SENDER
+			set -- env -u SENDER -u SENDER_TEST
 		else
-			set -- env SENDER="$who"
+			set -- env -u SENDER_TEST SENDER="$who"
 		fi
 		if (cd / && "$@" GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
 			"$here/mbox.sh" "$cover" "$mbox.refused") >"$mbox.log" 2>&1 ||
 			! grep -q '^mbox: .*sign' "$mbox.log" || [ -e "$mbox.refused" ]; then
 			cat "$mbox.log"
-			echo "mbox: sender $who: not refused"
+			echo "mbox: sender $(printf '%s' "$who" | head -n 1): not refused"
 			bad=1
 		else
-			echo "mbox: sender $who: refused: $(head -n 1 "$mbox.log")"
+			echo "mbox: sender $(printf '%s' "$who" | head -n 1): refused: $(head -n 1 "$mbox.log")"
 		fi
 	done
 	rm -f "$mbox.log" "$mbox.refused"

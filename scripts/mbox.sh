@@ -45,7 +45,7 @@ tmp=$(mktemp -d)
 # A worktree kept between runs (like the bisect one): going back to the
 # base only rewrites the files the series touches.
 wt=$TREES/am
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; git_k branch -q -D mailed 2>/dev/null || true' EXIT
 
 # The branch description: title, blank line, body.  The body is the cover
 # letter without its subject line and without its own copy of the shortlog
@@ -84,17 +84,32 @@ headers() {
 	!done && /^$/ { fold("To", tof); fold("Cc", ccf); done = 1 }
 	{ print }' "$3"
 }
+# "Name <addr> (role:...)" or "list@host (role:...)" lines of WHO -> the
+# address alone, into TO (maintainers) or CC (the rest).  A name may have
+# parentheses of its own ("A Person (Company)"): the address ends at ">".
+split_roles() {
+	awk -v to="$2" -v cc="$3" '
+	BEGIN { printf "" > to; printf "" > cc }
+	{
+		if (match($0, /^[^<]*<[^>]*>/)) {
+			a = substr($0, 1, RLENGTH); r = substr($0, RLENGTH + 1)
+		} else {
+			a = $1; r = substr($0, length($1) + 1)
+		}
+		print a > (r ~ /^ \(maintainer:/ ? to : cc)
+	}' "$1"
+}
 : >"$tmp/all"
 for p in "$tmp"/out/*.patch; do
 	case $p in */v*-0000-cover-letter.patch) continue ;; esac
 	addresses "$p" >"$tmp/who"
 	cat "$tmp/who" >>"$tmp/all"
-	sed -n 's/ (maintainer:.*//p' "$tmp/who" >"$tmp/to"
-	grep -v '(maintainer:' "$tmp/who" | sed 's/ (.*//' >"$tmp/cc"
+	split_roles "$tmp/who" "$tmp/to" "$tmp/cc"
 	headers "$tmp/to" "$tmp/cc" "$p" >"$p.new" && mv "$p.new" "$p"
 done
-sort -u "$tmp/all" | sed -n 's/ (maintainer:.*//p' >"$tmp/to"
-sort -u "$tmp/all" | grep -v '(maintainer:' | sed 's/ (.*//' | sort -u >"$tmp/cc"
+sort -u "$tmp/all" >"$tmp/who"
+split_roles "$tmp/who" "$tmp/to" "$tmp/cc"
+sort -u "$tmp/cc" >"$tmp/cc.sorted" && mv "$tmp/cc.sorted" "$tmp/cc"
 p=$(ls "$tmp"/out/*-0000-cover-letter.patch)
 headers "$tmp/to" "$tmp/cc" "$p" >"$p.new" && mv "$p.new" "$p"
 if grep -q '\*\*\* \(SUBJECT\|BLURB\) HERE \*\*\*' "$p"; then
@@ -102,7 +117,33 @@ if grep -q '\*\*\* \(SUBJECT\|BLURB\) HERE \*\*\*' "$p"; then
 	exit 1
 fi
 
+# Every To: and Cc: must parse as addresses, as a mail program reads them.
+if ! python3 - "$tmp"/out/*.patch <<'PY'
+import email, email.utils, sys
+bad = 0
+for path in sys.argv[1:]:
+    with open(path, 'rb') as f:
+        msg = email.message_from_binary_file(f)
+    for h in ('To', 'Cc'):
+        raw = msg.get(h, '')
+        want = len([x for x in raw.replace('\n', '').split(',\t') if x.strip()]) if raw else 0
+        got = email.utils.getaddresses([raw]) if raw else []
+        for name, addr in got:
+            if '@' not in addr or '"' in name or '"' in addr:
+                print(f'mbox: {path.rsplit("/", 1)[-1]}: {h}: bad address {name!r} <{addr}>')
+                bad = 1
+        if len(got) != want:
+            print(f'mbox: {path.rsplit("/", 1)[-1]}: {h}: {want} entries, {len(got)} addresses')
+            bad = 1
+sys.exit(bad)
+PY
+then
+	echo "mbox: To/Cc headers do not parse" >&2
+	exit 1
+fi
+
 mkdir -p "$(dirname "$mbox")"
+rm -f "$mbox.rejected"
 cat "$tmp"/out/*.patch >"$mbox"
 echo "mbox: $mbox: $(grep -c '^From [0-9a-f]\{40\} ' "$mbox") messages," \
 	"[PATCH v$version 00/$count] to $(wc -l <"$tmp/to") and cc $(wc -l <"$tmp/cc")"
@@ -177,5 +218,9 @@ if command -v b4 >/dev/null; then
 else
 	echo "mbox: b4 is not installed (apt-get install b4): b4 am not tried"
 	rc=1
+fi
+if [ "$rc" -ne 0 ]; then
+	mv "$mbox" "$mbox.rejected"
+	echo "mbox: not what was tested: moved to $mbox.rejected"
 fi
 exit "$rc"

@@ -6,15 +6,20 @@
 # Signed-off-by: a tool cannot certify the Developer's Certificate of
 # Origin (Documentation/process/coding-assistants.rst).  The sender does,
 # and takes responsibility for the patches: each commit of BRANCH has the
-# same tree and message as the series', the sender as its author and the
-# sender's Signed-off-by as its last trailer.
+# same tree and message as the series', the sender's Signed-off-by as its
+# last trailer, and the sender as its author where the tool (TOOL_EMAIL)
+# was; a person's patch keeps its author.
 #
 # The sender is $SENDER ("Name <address>") if set, else git's user.name
-# and user.email where this runs.  Without one, or with the tool's or a
-# placeholder address, nothing is written and the exit status is 1.
+# and user.email where this runs.  Without one, or with the tool's, a
+# placeholder or a reserved address (noreply, localhost, example.*,
+# *.example, *.invalid, *.test), nothing is written and the exit status
+# is 1.  SENDER_TEST=1 lets the reserved example domains through, for
+# make check's test identity.
 set -eu
 branch=$1
 : "${KGIT:?}"
+TOOL_EMAIL=noreply@anthropic.com
 git_k() { git --git-dir="$KGIT" "$@"; }
 
 if [ -n "${SENDER+set}" ]; then
@@ -27,31 +32,57 @@ else
 fi
 refuse() {
 	echo "mbox: $1" >&2
-	echo "mbox: the person who sends the series signs it off: make mbox SENDER='Your Name <you@example.org>'," \
+	echo "mbox: the person who sends the series signs it off: make mbox SENDER='Your Name <you@your.domain>'," \
 		"or git config user.name and user.email" >&2
 	exit 1
 }
 [ -n "$sender" ] || refuse "no sender identity (SENDER, or git config user.name/user.email)"
-name=$(printf '%s\n' "$sender" | sed -n 's/^\([^<>]*[^<> ]\) <\([^<> @]*@[^<> @]*\.[^<> @]*\)>$/\1/p')
-email=$(printf '%s\n' "$sender" | sed -n 's/^\([^<>]*[^<> ]\) <\([^<> @]*@[^<> @]*\.[^<> @]*\)>$/\2/p')
+case $sender in
+*"
+"*) refuse "sender identity has more than one line" ;;
+esac
+re='^\([^<>]*[^<> ]\) <\([^<> @]*@[^<> @]*\.[^<> @]*\)>$'
+name=$(printf '%s\n' "$sender" | sed -n "s/$re/\\1/p")
+email=$(printf '%s\n' "$sender" | sed -n "s/$re/\\2/p")
 [ -n "$name" ] && [ -n "$email" ] || refuse "sender '$sender' is not 'Name <address>'"
-case $email in
-*@localhost* | *@anthropic.com)
+lower=$(printf '%s\n' "$email" | tr 'A-Z' 'a-z')
+case $lower in
+"$TOOL_EMAIL" | *@anthropic.com | *noreply* | *@localhost* | *.invalid | *.test | \
+	*.localdomain)
 	refuse "'$sender' is a tool's or a placeholder address, not a person's"
+	;;
+*@example.com | *@example.org | *@example.net | *.example | *.example.* | *@example.*)
+	[ "${SENDER_TEST:-}" = 1 ] ||
+		refuse "'$sender' is a reserved example address, not a person's"
+	;;
+esac
+case $name in
+"Your Name" | "Some Body" | "A U Thor" | "A. U. Thor")
+	refuse "'$sender' is a placeholder name"
 	;;
 esac
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 parent=$(git_k rev-parse base)
 for c in $(git_k rev-list --reverse base..series); do
-	git_k log -1 --format=%B "$c" |
-		git_k interpret-trailers --if-exists addIfDifferent \
-			--trailer "Signed-off-by: $sender" | git stripspace >"${TMPDIR:-/tmp}/signed.$$"
-	parent=$(GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email \
+	git_k log -1 --format=%B "$c" >"$tmp/msg"
+	# The sender's sign-off goes last, after the Assisted-by:, even if a
+	# line of the message looks like the "---" that ends a mail's text.
+	git_k interpret-trailers --no-divider --where end \
+		--if-exists addIfDifferentNeighbor \
+		--trailer "Signed-off-by: $name <$email>" <"$tmp/msg" >"$tmp/signed"
+	git stripspace <"$tmp/signed" >"$tmp/msg"
+	if [ "$(git_k log -1 --format=%ae "$c")" = "$TOOL_EMAIL" ]; then
+		an=$name ae=$email
+	else
+		an=$(git_k log -1 --format=%an "$c") ae=$(git_k log -1 --format=%ae "$c")
+	fi
+	parent=$(GIT_AUTHOR_NAME=$an GIT_AUTHOR_EMAIL=$ae \
 		GIT_AUTHOR_DATE=$(git_k log -1 --format=%aD "$c") \
 		GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email \
 		GIT_COMMITTER_DATE=$(git_k log -1 --format=%cD "$c") \
-		git_k commit-tree -p "$parent" -F "${TMPDIR:-/tmp}/signed.$$" "$c^{tree}")
+		git_k commit-tree -p "$parent" -F "$tmp/msg" "$c^{tree}")
 done
-rm -f "${TMPDIR:-/tmp}/signed.$$"
 git_k update-ref "refs/heads/$branch" "$parent"
-echo "signed: $branch: $(git_k rev-list --count base.."$branch") patches from $sender"
+echo "signed: $branch: $(git_k rev-list --count base.."$branch") patches signed off by $name <$email>"
