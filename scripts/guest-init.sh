@@ -77,7 +77,9 @@ run_one() {
 	echo "# harness: begin $name"
 	echo "guest: running $name" >/dev/console
 	(cd /tmp && timeout "$TEST_TIMEOUT" "$@" 2>&1)
-	echo "# harness: end $name rc=$?"
+	rc=$?
+	echo "guest: finished $name" >/dev/console
+	echo "# harness: end $name rc=$rc"
 }
 
 # test/suite (or harness.suite=NAME): "name  expectation-on-base  command...".

@@ -14,7 +14,10 @@
 #
 # Run-level problems count as failed cases too: a kernel splat on the
 # console (BUG, WARNING, KASAN, lockdep, hung task, Oops, panic), a program
-# that crashed or timed out, a guest that did not finish.
+# that crashed or timed out, a guest that did not finish.  A splat while an
+# entry ran is that entry's: it fails the entry, except on the base for a
+# "fail" entry, where crashing the base is one way for the bug the entry
+# tests to show.
 set -eu
 suite=$1
 shift
@@ -71,12 +74,26 @@ results() {
 	splats "$dir/console.log"
 }
 
-# Kernel splats, one case per kind, with the first line of each.
+# Kernel splats, one case per kind, with the first line of each.  A splat
+# while a suite entry runs (between "guest: running ENTRY" and "guest:
+# finished ENTRY" on the console) is a case of that entry, "ENTRY: kernel
+# splat"; any other is a run-level case, "kernel: splat".
 splats() {
 	[ -f "$1" ] || return 0
-	grep -a -E 'BUG:|WARNING:|KASAN|UBSAN|Oops|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|INFO: rcu_.* stall|soft lockup|Call Trace:' "$1" |
-		sed -E 's/^\[ *[0-9.]+\] //' | awk '!seen[$1 $2]++ { print "kernel: splat\tFAIL\t" $0 }' |
-		awk -F'\t' '{ n++; print (n == 1 ? $1 : $1 " " n) "\t" $2 "\t" $3 }'
+	tr -d '\r' <"$1" | awk '
+	/^guest: running / { entry = $3; next }
+	/^guest: finished / { entry = ""; next }
+	/BUG:|WARNING:|KASAN|UBSAN|Oops|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|INFO: rcu_.* stall|soft lockup|Call Trace:/ {
+		line = $0
+		sub(/^\[ *[0-9.]+\] /, "", line)
+		split(line, w, " ")
+		name = entry != "" ? entry ": kernel splat" : "kernel: splat"
+		if ((name, w[1] " " w[2]) in seen)
+			next
+		seen[name, w[1] " " w[2]] = 1
+		n[name]++
+		print (n[name] == 1 ? name : name " " n[name]) "\tFAIL\t" line
+	}'
 }
 
 # The static checks' verdicts (check.sh all), as cases of the last column.
@@ -121,6 +138,7 @@ BEGIN {
 	res[$1, col] = $2
 	if ($3 != "") note[$1, col] = $3
 	if (index($1, ": ")) { en = $1; sub(/: .*/, "", en); has_cases[en, col] = 1 }
+	if ($1 ~ /: kernel splat( [0-9]+)?$/ && $2 == "FAIL") { en = $1; sub(/: .*/, "", en); splat[en, col] = 1 }
 }
 END {
 	# A program that skipped or failed as a whole in one boot has a single
@@ -156,7 +174,17 @@ END {
 		p = res[k, ncol]; if (p == "") p = "-"
 		b = (ncol > 1) ? res[k, 1] : ""
 		why = ""
-		if (k ~ /^(kernel|harness|check)/) {
+		if (k ~ /: kernel splat( [0-9]+)?$/) {
+			# A splat of an entry: in the last boot it fails the entry; in
+			# the base, it is the entry failing there, as it must if it
+			# is a "fail" entry.
+			p = res[k, ncol] == "FAIL" ? "FAIL" : "PASS"
+			if (p == "FAIL")
+				why = lab[ncol] ": " note[k, ncol]
+			else if (ncol > 1 && res[k, 1] == "FAIL" && expect[entry] != "fail") {
+				p = "FAIL"; why = lab[1] ": " note[k, 1]
+			}
+		} else if (k ~ /^(kernel|harness|check)/) {
 			# Run-level problems fail whichever boot they happen in.
 			p = "PASS"
 			for (c = 1; c <= ncol; c++)
@@ -165,7 +193,7 @@ END {
 			p = "SKIP"
 			why = ncol == 1 ? "not compared with the base" : "fails on the base too"
 		} else if (p == "PASS" && ncol > 1 && (entry in expect)) {
-			if (expect[entry] == "fail" && b == "PASS") {
+			if (expect[entry] == "fail" && b == "PASS" && !splat[entry, 1]) {
 				p = "FAIL"; why = "passes on the base: this test cannot fail"
 			}
 			if (expect[entry] == "pass" && b != "PASS") {
