@@ -16,7 +16,7 @@ JOBS ?= $(shell nproc)
 # Use an existing kernel git tree instead of Debian's package.
 BASE_TREE ?=
 BASE_REF ?= HEAD
-# A directory of extra test executables to run in the guest after the suite.
+# A directory of extra test executables to run in the guest before the suite.
 EXTRA_TESTS ?=
 # The branch `make patches` regenerates patches/ and series from.
 DEV_BRANCH ?= dev

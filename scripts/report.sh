@@ -14,10 +14,11 @@
 #
 # Run-level problems count as failed cases too: a kernel splat on the
 # console (BUG, WARNING, KASAN, lockdep, hung task, Oops, panic), a program
-# that crashed or timed out, a guest that did not finish.  A splat while an
-# entry ran is that entry's: it fails the entry, except on the base for a
-# "fail" entry, where crashing the base is one way for the bug the entry
-# tests to show.
+# that crashed or timed out, a guest that did not finish (a crash that
+# hangs the guest fails the run on any boot).  A splat while an entry ran
+# (between the guest's marks in the kernel log) is that entry's: it fails
+# the entry, except on the base for a "fail" entry of a single case, where
+# it stands for the base failing that case, and is not counted.
 set -eu
 suite=$1
 shift
@@ -81,18 +82,24 @@ results() {
 splats() {
 	[ -f "$1" ] || return 0
 	tr -d '\r' <"$1" | awk '
-	/^guest: running / { entry = $3; next }
-	/^guest: finished / { entry = ""; next }
+	{ line = $0; sub(/^.*\[ *[0-9.]+\] /, "", line) }
+	line ~ /^guest: running / { split(line, w, " "); entry = w[3]; next }
+	line ~ /^guest: finished / { entry = ""; next }
 	/BUG:|WARNING:|KASAN|UBSAN|Oops|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|INFO: rcu_.* stall|soft lockup|Call Trace:/ {
-		line = $0
-		sub(/^\[ *[0-9.]+\] /, "", line)
-		split(line, w, " ")
-		name = entry != "" ? entry ": kernel splat" : "kernel: splat"
-		if ((name, w[1] " " w[2]) in seen)
+		# One case per entry, with its first line; run-level ones, one
+		# per kind.
+		if (entry != "") {
+			if (!(entry in done))
+				print entry ": kernel splat\tFAIL\t" line
+			done[entry] = 1
 			next
-		seen[name, w[1] " " w[2]] = 1
-		n[name]++
-		print (n[name] == 1 ? name : name " " n[name]) "\tFAIL\t" line
+		}
+		split(line, w, " ")
+		if ((w[1] " " w[2]) in seen)
+			next
+		seen[w[1] " " w[2]] = 1
+		n++
+		print (n == 1 ? "kernel: splat" : "kernel: splat " n) "\tFAIL\t" line
 	}'
 }
 
@@ -138,7 +145,8 @@ BEGIN {
 	res[$1, col] = $2
 	if ($3 != "") note[$1, col] = $3
 	if (index($1, ": ")) { en = $1; sub(/: .*/, "", en); has_cases[en, col] = 1 }
-	if ($1 ~ /: kernel splat( [0-9]+)?$/ && $2 == "FAIL") { en = $1; sub(/: .*/, "", en); splat[en, col] = 1 }
+	if ($1 ~ /: kernel splat$/ && $2 == "FAIL") { en = $1; sub(/: .*/, "", en); splat[en, col] = 1 }
+	else if (index($1, ": ")) { en = $1; sub(/: .*/, "", en); ncases[en, col]++ }
 }
 END {
 	# A program that skipped or failed as a whole in one boot has a single
@@ -174,16 +182,18 @@ END {
 		p = res[k, ncol]; if (p == "") p = "-"
 		b = (ncol > 1) ? res[k, 1] : ""
 		why = ""
-		if (k ~ /: kernel splat( [0-9]+)?$/) {
+		nocount = 0
+		if (k ~ /: kernel splat$/) {
 			# A splat of an entry: in the last boot it fails the entry; in
 			# the base, it is the entry failing there, as it must if it
-			# is a "fail" entry.
+			# is a "fail" entry, and is not counted.
 			p = res[k, ncol] == "FAIL" ? "FAIL" : "PASS"
 			if (p == "FAIL")
 				why = lab[ncol] ": " note[k, ncol]
 			else if (ncol > 1 && res[k, 1] == "FAIL" && expect[entry] != "fail") {
 				p = "FAIL"; why = lab[1] ": " note[k, 1]
-			}
+			} else
+				nocount = 1
 		} else if (k ~ /^(kernel|harness|check)/) {
 			# Run-level problems fail whichever boot they happen in.
 			p = "PASS"
@@ -193,7 +203,10 @@ END {
 			p = "SKIP"
 			why = ncol == 1 ? "not compared with the base" : "fails on the base too"
 		} else if (p == "PASS" && ncol > 1 && (entry in expect)) {
-			if (expect[entry] == "fail" && b == "PASS" && !splat[entry, 1]) {
+			# A base splat stands for the base failing an entry of one
+			# case only: it cannot say which of several cases failed.
+			if (expect[entry] == "fail" && b == "PASS" &&
+			    !(splat[entry, 1] && ncases[entry, 1] == 1)) {
 				p = "FAIL"; why = "passes on the base: this test cannot fail"
 			}
 			if (expect[entry] == "pass" && b != "PASS") {
@@ -202,7 +215,8 @@ END {
 		} else if (p == "-") {
 			p = "FAIL"; why = "missing from the " lab[ncol] " run"
 		}
-		verdict[p]++
+		if (!nocount)
+			verdict[p]++
 		if (p == "FAIL")
 			failed[++nfailed] = k (why != "" ? " (" why ")" : "")
 		printf "%-" w "s", k
@@ -215,7 +229,8 @@ END {
 		else if (n == "" && ncol > 1 && res[k, ncol] == "") n = note[k, 1]
 		if (n != "") printf "  # %s", n
 		printf "\n"
-		for (c = 1; c <= ncol; c++) if (res[k, c] != "") tot[c, res[k, c]]++
+		if (!nocount)
+			for (c = 1; c <= ncol; c++) if (res[k, c] != "") tot[c, res[k, c]]++
 	}
 	# The failures again, next to the verdict, where a CI log tail shows them.
 	for (i = 1; i <= nfailed; i++)

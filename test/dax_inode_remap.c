@@ -9,6 +9,11 @@
  * writes the other file's data, and, once that file frees them, whoever
  * gets the blocks next.
  *
+ * On xfs the unpatched exchange leaves no stale mapping here (the flush
+ * before it unmaps the range), but truncates DAX entries that nothing
+ * broke: the kernel warns, and that warning is what fails this test there
+ * (a splat while a test runs is its result).
+ *
  * Usage: DAX_DIR=<a mount with -o dax=inode> dax_inode_remap
  */
 #define _GNU_SOURCE
@@ -164,16 +169,20 @@ FIXTURE_TEARDOWN(remap)
  * Exchange the blocks of the DAX file and of the non-DAX file: 0 if done,
  * else the errno.
  */
-static int exchange(FIXTURE_DATA(remap) *self)
+static int exchange(FIXTURE_DATA(remap) *self, __u64 *moved)
 {
 	if (self->fs == EXT4_SUPER_MAGIC) {
 		/* The non-DAX file takes the blocks of the DAX donor. */
-		struct move_extent me = {
-			.donor_fd = self->dax,
-			.len = NR_PAGES * getpagesize() / 4096,
-		};
+		struct move_extent me = { .donor_fd = self->dax };
+		struct stat st;
 
-		return ioctl(self->plain, EXT4_IOC_MOVE_EXT, &me) ? errno : 0;
+		if (fstat(self->plain, &st))
+			return errno;
+		me.len = self->size / st.st_blksize;
+		if (ioctl(self->plain, EXT4_IOC_MOVE_EXT, &me))
+			return errno;
+		*moved = me.moved_len;
+		return 0;
 	} else {
 		struct xfs_exchange_range xr = {
 			.file1_fd = self->plain,
@@ -186,18 +195,28 @@ static int exchange(FIXTURE_DATA(remap) *self)
 
 TEST_F(remap, dax_with_non_dax)
 {
+	__u64 moved = ~0ULL;
 	char page[4096];
 	int err;
 
-	err = exchange(self);
+	err = exchange(self, &moved);
 	if (err == ENOTTY)
 		SKIP(return, "no such ioctl on this kernel");
+	if (err == EOPNOTSUPP && self->fs != EXT4_SUPER_MAGIC)
+		SKIP(return, "this xfs has no exchange-range");
 	if (err) {
-		ASSERT_TRUE(err == EOPNOTSUPP || err == EINVAL)
+		/* ext4 refuses a DAX donor; nothing moved, nothing changed. */
+		ASSERT_EQ(EOPNOTSUPP, err)
 			TH_LOG("unexpected error %s", strerror(err));
+		ASSERT_EQ((ssize_t)sizeof(page),
+			  pread(self->dax, page, sizeof(page), 0));
+		ASSERT_EQ('A', page[0]);
+		ASSERT_EQ('A', self->mem[0]);
 		TH_LOG("refused: %s", strerror(err));
 		return;
 	}
+	if (self->fs == EXT4_SUPER_MAGIC)
+		ASSERT_NE(0ULL, moved);
 	/* The DAX file has the other file's data now, in its blocks. */
 	ASSERT_EQ((ssize_t)sizeof(page), pread(self->dax, page, sizeof(page), 0));
 	ASSERT_EQ('B', page[0]);
