@@ -144,9 +144,11 @@ BEGIN {
 	if (!(($1) in seen)) { seen[$1] = 1; order[++ncase] = $1 }
 	res[$1, col] = $2
 	if ($3 != "") note[$1, col] = $3
-	if (index($1, ": ")) { en = $1; sub(/: .*/, "", en); has_cases[en, col] = 1 }
-	if ($1 ~ /: kernel splat$/ && $2 == "FAIL") { en = $1; sub(/: .*/, "", en); splat[en, col] = 1 }
-	else if (index($1, ": ")) { en = $1; sub(/: .*/, "", en); ncases[en, col]++ }
+	if (index($1, ": ")) {
+		en = $1; sub(/: .*/, "", en); has_cases[en, col] = 1
+		if ($1 ~ /: kernel splat$/) splat[en, col] = 1
+		else ncases[en, col]++
+	}
 }
 END {
 	# A program that skipped or failed as a whole in one boot has a single
