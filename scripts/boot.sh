@@ -29,6 +29,9 @@ trap 'rm -f "$out"/pmem*.img' EXIT
 # boot, in the base's code, before any of the series' ran.
 cmdline="console=ttyS0 panic=-1 no5lvl harness.mode=$mode harness.timeout=$TEST_TIMEOUT"
 cmdline="$cmdline harness.suite=$SUITE harness.kernel=$KERNEL"
+# A second vivid, multi-planar and video capture only, for the USERPTR
+# tests of multi-planar buffers (test/v4l2_userptr.c).
+cmdline="$cmdline vivid.n_devs=2 vivid.multiplanar=1,2 vivid.node_types=0xe1d3d,0x1"
 # shellcheck disable=SC2086 # $pmem is a list of options
 set -- qemu-system-x86_64 -accel tcg -machine q35,nvdimm=on -cpu max -smp 2 \
 	-m "$GUEST_MEM,slots=4,maxmem=8G" $pmem \

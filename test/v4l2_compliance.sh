@@ -2,9 +2,9 @@
 # Usage: v4l2_compliance.sh [FRAMES]
 #
 # The V4L2 peer suite, v4l2-compliance from Debian's v4l-utils, against
-# vivid's video capture and video output nodes with the streaming tests
-# (-s FRAMES; MMAP, USERPTR and read/write I/O on the current input or
-# output).  Each test it reports becomes one KTAP case, named after the
+# vivid's video capture and video output nodes, the multi-planar capture
+# node of its second instance and the vim2m memory-to-memory node, with the streaming tests (-s FRAMES; MMAP, USERPTR
+# and, for vivid, read/write I/O on the current input or output).  Each test it reports becomes one KTAP case, named after the
 # node and the test, so that base and patched runs line up case by case.
 set -u
 frames=${1:-8}
@@ -15,10 +15,11 @@ for sys in /sys/class/video4linux/video*; do
 	[ -e "$sys/name" ] || continue
 	name=$(cat "$sys/name")
 	case $name in
-	vivid-*-vid-cap|vivid-*-vid-out) ;;
+	vivid-000-vid-cap|vivid-000-vid-out) node=${name#vivid-000-} ;;
+	vivid-001-vid-cap) node=vid-cap-mplane ;;
+	vim2m) node=vim2m ;;
 	*) continue ;;
 	esac
-	node=${name#vivid-*-}
 	# stderr apart, so that its messages cannot split the result lines.
 	v4l2-compliance -d "/dev/${sys##*/}" -s "$frames" >"$tmp/$node.log" \
 		2>"$tmp/$node.err"
@@ -35,7 +36,7 @@ done
 
 echo "TAP version 13"
 if [ ! -s "$tmp/results" ]; then
-	echo "1..0 # SKIP no vivid video node, or v4l2-compliance reported nothing"
+	echo "1..0 # SKIP no vivid or vim2m video node, or v4l2-compliance reported nothing"
 	exit 4
 fi
 echo "1..$(wc -l <"$tmp/results")"

@@ -11,6 +11,10 @@
  * out again, queueing the gone memory fails with EFAULT, and queueing a
  * valid mapping streams again.
  *
+ * The driver may have the buffers or not when their memory goes: queued
+ * before STREAMON (the queued fixture), in requests (requests), in the
+ * driver at exit, also with vim2m (exit), two planes each (mplane).
+ *
  * DAX_DIR names a directory on a dax=always mount.  The *_anon variants use
  * anonymous memory and need no DAX; the suite runs them on the base kernel
  * too.  On a kernel that refuses DAX pins, QBUF fails with EOPNOTSUPP.
@@ -26,9 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/falloc.h>
+#include <linux/media.h>
 #include <linux/videodev2.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "pins.h"
@@ -54,10 +60,9 @@ struct vivid {
 	long pins;		/* outstanding FOLL_PIN pins at the start */
 };
 
-/* Open the first vivid node that streams the given way; -1 if none. */
-static int open_vivid(bool output)
+/* Open the first node of @driver that has the @want caps; -1 if none. */
+static int open_node(const char *driver, __u32 want)
 {
-	__u32 want = output ? V4L2_CAP_VIDEO_OUTPUT : V4L2_CAP_VIDEO_CAPTURE;
 	struct v4l2_capability cap;
 	char dev[32];
 	int i, fd;
@@ -68,13 +73,20 @@ static int open_vivid(bool output)
 		if (fd < 0)
 			continue;
 		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
-		    !strcmp((char *)cap.driver, "vivid") &&
-		    (cap.device_caps & want) &&
-		    (cap.device_caps & V4L2_CAP_STREAMING))
+		    !strcmp((char *)cap.driver, driver) &&
+		    (cap.device_caps & want) == want)
 			return fd;
 		close(fd);
 	}
 	return -1;
+}
+
+/* Open the first vivid node that streams the given way; -1 if none. */
+static int open_vivid(bool output)
+{
+	return open_node("vivid", V4L2_CAP_STREAMING |
+			 (output ? V4L2_CAP_VIDEO_OUTPUT :
+				   V4L2_CAP_VIDEO_CAPTURE));
 }
 
 /* vivid's "OSD Text Mode" control, and its "None" setting. */
@@ -525,6 +537,591 @@ TEST_F(revoke, munmap)
 	for (i = 0; i < NBUF; i++)
 		ASSERT_EQ(0, queue(v, i));
 	stream_again(_metadata, v, self->frame);
+}
+
+/* Dequeue a buffer done within 200 ms; -EAGAIN if there is none. */
+static int dqbuf_now(struct vivid *v, struct v4l2_buffer *b)
+{
+	struct pollfd pfd = { .fd = v->fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 200) <= 0)
+		return -EAGAIN;
+	memset(b, 0, sizeof(*b));
+	b->type = v->type;
+	b->memory = V4L2_MEMORY_USERPTR;
+	return ioctl(v->fd, VIDIOC_DQBUF, b) ? -errno : 0;
+}
+
+/*
+ * Buffers queued before streaming starts: the driver does not have them, so
+ * a revocation returns them at once, and they must not count towards the
+ * buffers the driver needs to start.
+ */
+FIXTURE(queued) {
+	struct vivid v;
+	unsigned char *frame;
+};
+
+FIXTURE_SETUP(queued)
+{
+	unsigned int i;
+
+	if (!have_vivid(&self->v))
+		SKIP(return, "no vivid device");
+	self->frame = reference_frame();
+	ASSERT_NE(NULL, self->frame) TH_LOG("no reference frame");
+	if (vivid_open(_metadata, &self->v, false, true))
+		return;
+	for (i = 0; i < NBUF; i++)
+		ASSERT_EQ(0, queue(&self->v, i));
+}
+
+FIXTURE_TEARDOWN(queued)
+{
+	vivid_close(_metadata, &self->v);
+	free(self->frame);
+}
+
+/*
+ * Truncated before STREAMON: every buffer comes back as an error once
+ * streaming is on, no other buffer is left in the queue, and streaming works
+ * once the file has its size back.
+ */
+TEST_F(queued, truncate_before_streamon)
+{
+	struct vivid *v = &self->v;
+	struct v4l2_buffer b;
+	unsigned int i;
+	double t;
+
+	t = now();
+	ASSERT_EQ(0, ftruncate(v->file, 0));
+	EXPECT_LT(now() - t, 5.0);
+	ASSERT_EQ(0, streamon(v));
+	EXPECT_EQ((1U << NBUF) - 1, dequeue_all(_metadata, v));
+	EXPECT_EQ(-EAGAIN, dqbuf_now(v, &b));
+	ASSERT_EQ(0, ftruncate(v->file, v->memsize));
+	for (i = 0; i < NBUF; i++)
+		ASSERT_EQ(0, queue(v, i));
+	stream_again(_metadata, v, self->frame);
+}
+
+/* vivid's "Inject VIDIOC_STREAMON Error" button. */
+#define VIVID_CID_START_STR_ERROR	(0x00f00000 | 0xf000 | 69)
+
+/*
+ * The driver fails to start while a revoked buffer waits to be dequeued: the
+ * driver returns the others to the queue, the revoked one stays returned
+ * (videobuf2 must not take it for one the driver completed), and the next
+ * STREAMON streams into the others.
+ */
+TEST_F(queued, start_error)
+{
+	struct v4l2_control inject = { .id = VIVID_CID_START_STR_ERROR };
+	struct vivid *v = &self->v;
+	unsigned int i, seen = 0;
+	struct v4l2_buffer b;
+
+	ASSERT_EQ(0, fallocate(v->file, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, v->stride, v->bufsize));
+	ASSERT_EQ(0, ioctl(v->fd, VIDIOC_S_CTRL, &inject));
+	EXPECT_NE(0, streamon(v)) TH_LOG("vivid did not fail STREAMON");
+	ASSERT_EQ(0, streamon(v));
+	ASSERT_EQ(0, dqbuf(v, &b));
+	EXPECT_EQ(1, b.index);
+	EXPECT_NE(0, b.flags & V4L2_BUF_FLAG_ERROR);
+	for (i = 0; i < NBUF - 1; i++) {
+		ASSERT_EQ(0, dqbuf(v, &b));
+		EXPECT_EQ(0, b.flags & V4L2_BUF_FLAG_ERROR);
+		EXPECT_TRUE(holds_frame(v, self->frame, b.index));
+		seen |= 1U << b.index;
+	}
+	EXPECT_EQ(0xdU, seen);
+}
+
+/* vivid's media device, which allocates its requests; -1 if none. */
+static int open_vivid_media(void)
+{
+	struct media_device_info info;
+	char dev[32];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(dev, sizeof(dev), "/dev/media%d", i);
+		fd = open(dev, O_RDWR);
+		if (fd < 0)
+			continue;
+		if (!ioctl(fd, MEDIA_IOC_DEVICE_INFO, &info) &&
+		    !strcmp(info.driver, "vivid"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/* Capture buffers queued through media requests (the Request API). */
+FIXTURE(requests) {
+	struct vivid v;
+	int media;
+	int req[2];
+};
+
+FIXTURE_SETUP(requests)
+{
+	self->req[0] = self->req[1] = -1;
+	self->media = -1;
+	if (!have_vivid(&self->v))
+		SKIP(return, "no vivid device");
+	self->media = open_vivid_media();
+	if (self->media < 0)
+		SKIP(return, "no vivid media device");
+	vivid_open(_metadata, &self->v, false, true);
+}
+
+FIXTURE_TEARDOWN(requests)
+{
+	vivid_close(_metadata, &self->v);
+	for (int i = 0; i < 2; i++)
+		if (self->req[i] >= 0)
+			close(self->req[i]);
+	if (self->media >= 0)
+		close(self->media);
+}
+
+static bool request_done(int req, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = req, .events = POLLPRI };
+
+	return poll(&pfd, 1, timeout_ms) == 1 && (pfd.revents & POLLPRI);
+}
+
+/*
+ * Requests (a buffer and a control each) queued before STREAMON wait for
+ * the driver; a truncate that revokes their buffers completes them without
+ * it, and the buffers come back as errors once streaming is on.
+ */
+TEST_F(requests, truncate_before_streamon)
+{
+	struct vivid *v = &self->v;
+	struct v4l2_buffer b;
+	unsigned int i;
+	double t;
+
+	for (i = 0; i < 2; i++) {
+		struct v4l2_buffer q = {
+			.index = i,
+			.type = v->type,
+			.memory = V4L2_MEMORY_USERPTR,
+			.m.userptr = (unsigned long)(v->mem + i * v->stride),
+			.length = v->pix.sizeimage,
+			.field = v->pix.field,
+			.flags = V4L2_BUF_FLAG_REQUEST_FD,
+		};
+
+		struct v4l2_ext_control brightness = {
+			.id = V4L2_CID_BRIGHTNESS,
+			.value = 100 + i,
+		};
+		struct v4l2_ext_controls ctrls = {
+			.which = V4L2_CTRL_WHICH_REQUEST_VAL,
+			.count = 1,
+			.controls = &brightness,
+		};
+
+		ASSERT_EQ(0, ioctl(self->media, MEDIA_IOC_REQUEST_ALLOC,
+				   &self->req[i]));
+		/* A control too: the driver completes it with the buffer. */
+		ctrls.request_fd = self->req[i];
+		ASSERT_EQ(0, ioctl(v->fd, VIDIOC_S_EXT_CTRLS, &ctrls))
+			TH_LOG("S_EXT_CTRLS in a request: %s", strerror(errno));
+		q.request_fd = self->req[i];
+		ASSERT_EQ(0, ioctl(v->fd, VIDIOC_QBUF, &q))
+			TH_LOG("QBUF with a request: %s", strerror(errno));
+		ASSERT_EQ(0, ioctl(self->req[i], MEDIA_REQUEST_IOC_QUEUE));
+	}
+	EXPECT_FALSE(request_done(self->req[0], 0));
+
+	t = now();
+	ASSERT_EQ(0, ftruncate(v->file, 0));
+	EXPECT_LT(now() - t, 5.0);
+	for (i = 0; i < 2; i++)
+		EXPECT_TRUE(request_done(self->req[i], 2000))
+			TH_LOG("request %u still waits for its buffer", i);
+
+	ASSERT_EQ(0, streamon(v));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, dqbuf(v, &b));
+		EXPECT_NE(0, b.flags & V4L2_BUF_FLAG_ERROR);
+	}
+	EXPECT_EQ(-EAGAIN, dqbuf_now(v, &b));
+}
+
+/*
+ * A process that exits with DAX USERPTR buffers queued and streaming: exit
+ * unmaps the memory first, which revokes every lease, and closes the device
+ * after, which frees the buffers while the revocations may still be under
+ * way.  vim2m releases its queues without their lock, and its transaction
+ * holds buffers when the process exits.  Nothing may be unpinned twice or
+ * leak, and the file must truncate at once afterwards.
+ */
+#define EXIT_ROUNDS	8
+#define VIM2M_CID_TRANS_TIME_MSEC	(V4L2_CID_USER_BASE + 0x1000)
+
+static size_t round_up(size_t n, size_t to)
+{
+	return (n + to - 1) / to * to;
+}
+
+/* In the child: stream into the DAX file and return without cleaning up. */
+static int exit_vivid(const char *dir)
+{
+	struct v4l2_requestbuffers req = {
+		.count = NBUF,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_USERPTR,
+	};
+	struct vivid v = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_buffer b;
+	unsigned int i;
+
+	v.fd = open_vivid(false);
+	if (v.fd < 0 || set_format(v.fd, false, &v.pix) ||
+	    map_memory(&v, dir) || ioctl(v.fd, VIDIOC_REQBUFS, &req))
+		return 10;
+	for (i = 0; i < NBUF; i++)
+		if (queue(&v, i))
+			return 11;
+	if (streamon(&v) || dqbuf(&v, &b) || queue(&v, b.index))
+		return 12;
+	return 0;
+}
+
+static int exit_vim2m(const char *dir)
+{
+	struct v4l2_control trans = {
+		.id = VIM2M_CID_TRANS_TIME_MSEC,
+		.value = 200,
+	};
+	enum v4l2_buf_type types[2] = {
+		V4L2_BUF_TYPE_VIDEO_OUTPUT, V4L2_BUF_TYPE_VIDEO_CAPTURE,
+	};
+	char path[256];
+	size_t stride = SZ_2M;
+	unsigned char *mem;
+	int fd, file, t;
+	unsigned int i;
+
+	fd = open_node("vim2m", V4L2_CAP_VIDEO_M2M | V4L2_CAP_STREAMING);
+	if (fd < 0 || ioctl(fd, VIDIOC_S_CTRL, &trans))
+		return 10;
+	snprintf(path, sizeof(path), "%s/v4l2_userptr.%d", dir, getpid());
+	file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (file < 0 || ftruncate(file, 2 * NBUF * stride))
+		return 10;
+	mem = mmap(NULL, 2 * NBUF * stride, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, file, 0);
+	if (mem == MAP_FAILED)
+		return 10;
+	for (t = 0; t < 2; t++) {
+		struct v4l2_format fmt = { .type = types[t] };
+		struct v4l2_requestbuffers req = {
+			.count = NBUF,
+			.type = types[t],
+			.memory = V4L2_MEMORY_USERPTR,
+		};
+
+		if (ioctl(fd, VIDIOC_G_FMT, &fmt) ||
+		    round_up(fmt.fmt.pix.sizeimage, 4096) > stride ||
+		    ioctl(fd, VIDIOC_REQBUFS, &req))
+			return 10;
+		for (i = 0; i < NBUF; i++) {
+			struct v4l2_buffer b = {
+				.index = i,
+				.type = types[t],
+				.memory = V4L2_MEMORY_USERPTR,
+				.m.userptr = (unsigned long)(mem +
+					(t * NBUF + i) * stride),
+				.length = fmt.fmt.pix.sizeimage,
+				.bytesused = t ? 0 : fmt.fmt.pix.sizeimage,
+				.field = V4L2_FIELD_NONE,
+			};
+
+			memset(mem + (t * NBUF + i) * stride, 0x10 + i,
+			       fmt.fmt.pix.sizeimage);
+			if (ioctl(fd, VIDIOC_QBUF, &b))
+				return 11;
+		}
+	}
+	for (t = 0; t < 2; t++)
+		if (ioctl(fd, VIDIOC_STREAMON, &types[t]))
+			return 12;
+	/* A transaction is under way: its buffers belong to the driver. */
+	usleep(50 * 1000);
+	return 0;
+}
+
+FIXTURE(exit) {
+	const char *dir;
+	long pins;
+};
+
+FIXTURE_VARIANT(exit) {
+	bool m2m;
+};
+
+FIXTURE_VARIANT_ADD(exit, vivid) { .m2m = false };
+FIXTURE_VARIANT_ADD(exit, vim2m) { .m2m = true };
+
+FIXTURE_SETUP(exit)
+{
+	int fd;
+
+	self->dir = getenv("DAX_DIR");
+	if (!self->dir)
+		SKIP(return, "DAX_DIR is not set");
+	fd = variant->m2m ? open_node("vim2m", V4L2_CAP_VIDEO_M2M) :
+			    open_vivid(false);
+	if (fd < 0)
+		SKIP(return, "no %s device", variant->m2m ? "vim2m" : "vivid");
+	close(fd);
+	self->pins = lt_pins();
+}
+
+FIXTURE_TEARDOWN(exit)
+{
+}
+
+TEST_F(exit, with_dax_buffers)
+{
+	unsigned int round;
+	char path[256];
+	int status;
+	pid_t pid;
+	double t;
+
+	for (round = 0; round < EXIT_ROUNDS; round++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(variant->m2m ? exit_vim2m(self->dir) :
+					     exit_vivid(self->dir));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		snprintf(path, sizeof(path), "%s/v4l2_userptr.%d", self->dir,
+			 pid);
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status))
+			TH_LOG("round %u: the child's setup failed at step %d",
+			       round, WEXITSTATUS(status));
+		t = now();
+		EXPECT_EQ(0, truncate(path, 0));
+		EXPECT_LT(now() - t, 5.0);
+		unlink(path);
+		if (_metadata->exit_code != KSFT_PASS)
+			break;
+	}
+	if (self->pins >= 0)
+		EXPECT_EQ(self->pins, lt_pins()) TH_LOG("FOLL_PIN pins leaked");
+}
+
+/*
+ * Multi-planar capture (vivid's second instance, multiplanar=2) in NV16M:
+ * two planes per buffer, each in a 2 MiB range of the DAX file of its own,
+ * pinned under the one lease of their buffer.
+ */
+#define MPLANES		2
+
+FIXTURE(mplane) {
+	int fd;
+	int file;
+	char path[256];
+	unsigned char *mem;
+	size_t memsize;
+	__u32 plane_size[MPLANES];
+	long pins;
+};
+
+static unsigned char *plane_at(FIXTURE_DATA(mplane) *self, unsigned int i,
+			       unsigned int p)
+{
+	return self->mem + (i * MPLANES + p) * SZ_2M;
+}
+
+/* Queue buffer @i, plane 1 at @plane1 (its own place if NULL). */
+static int mplane_queue(FIXTURE_DATA(mplane) *self, unsigned int i,
+			unsigned char *plane1)
+{
+	struct v4l2_plane planes[MPLANES] = {};
+	struct v4l2_buffer b = {
+		.index = i,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
+		.memory = V4L2_MEMORY_USERPTR,
+		.m.planes = planes,
+		.length = MPLANES,
+		.field = V4L2_FIELD_NONE,
+	};
+	unsigned int p;
+
+	for (p = 0; p < MPLANES; p++) {
+		unsigned char *addr = p && plane1 ? plane1 : plane_at(self, i, p);
+
+		memset(addr, SENTINEL, self->plane_size[p]);
+		planes[p].m.userptr = (unsigned long)addr;
+		planes[p].length = self->plane_size[p];
+	}
+	return ioctl(self->fd, VIDIOC_QBUF, &b) ? -errno : 0;
+}
+
+/* Dequeue one buffer: its index, or -errno; *error says if it is flagged. */
+static int mplane_dqbuf(FIXTURE_DATA(mplane) *self, bool *error)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	struct v4l2_plane planes[MPLANES] = {};
+	struct v4l2_buffer b = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
+		.memory = V4L2_MEMORY_USERPTR,
+		.m.planes = planes,
+		.length = MPLANES,
+	};
+	int ret = poll(&pfd, 1, FRAME_TIMEOUT);
+
+	if (ret <= 0)
+		return ret ? -errno : -ETIMEDOUT;
+	if (ioctl(self->fd, VIDIOC_DQBUF, &b))
+		return -errno;
+	*error = b.flags & V4L2_BUF_FLAG_ERROR;
+	return b.index;
+}
+
+/* Both planes of buffer @i hold something other than SENTINEL. */
+static bool mplane_filled(FIXTURE_DATA(mplane) *self, unsigned int i)
+{
+	unsigned int p;
+
+	for (p = 0; p < MPLANES; p++)
+		if (plane_at(self, i, p)[0] == SENTINEL &&
+		    !memcmp(plane_at(self, i, p), plane_at(self, i, p) + 1,
+			    self->plane_size[p] - 1))
+			return false;
+	return true;
+}
+
+FIXTURE_SETUP(mplane)
+{
+	const char *dir = getenv("DAX_DIR");
+	struct v4l2_format fmt = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
+	};
+	struct v4l2_requestbuffers req = {
+		.count = NBUF,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
+		.memory = V4L2_MEMORY_USERPTR,
+	};
+	unsigned int p;
+
+	self->fd = self->file = -1;
+	self->mem = MAP_FAILED;
+	if (!dir)
+		SKIP(return, "DAX_DIR is not set");
+	self->fd = open_node("vivid", V4L2_CAP_VIDEO_CAPTURE_MPLANE |
+			     V4L2_CAP_STREAMING);
+	if (self->fd < 0)
+		SKIP(return, "no multi-planar vivid capture device");
+	self->pins = lt_pins();
+	ASSERT_EQ(0, ioctl(self->fd, VIDIOC_G_FMT, &fmt));
+	fmt.fmt.pix_mp.width = WIDTH;
+	fmt.fmt.pix_mp.height = HEIGHT;
+	fmt.fmt.pix_mp.pixelformat = V4L2_PIX_FMT_NV16M;
+	fmt.fmt.pix_mp.field = V4L2_FIELD_NONE;
+	ASSERT_EQ(0, ioctl(self->fd, VIDIOC_S_FMT, &fmt));
+	ASSERT_EQ(MPLANES, fmt.fmt.pix_mp.num_planes);
+	for (p = 0; p < MPLANES; p++) {
+		self->plane_size[p] = fmt.fmt.pix_mp.plane_fmt[p].sizeimage;
+		ASSERT_GE(SZ_2M, self->plane_size[p]);
+	}
+	/* One spare 2 MiB range at the end, for a plane that moves. */
+	self->memsize = (NBUF * MPLANES + 1) * SZ_2M;
+	snprintf(self->path, sizeof(self->path), "%s/v4l2_userptr.%d", dir,
+		 getpid());
+	self->file = open(self->path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, self->file);
+	ASSERT_EQ(0, ftruncate(self->file, self->memsize));
+	self->mem = mmap(NULL, self->memsize, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, self->file, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	ASSERT_EQ(0, ioctl(self->fd, VIDIOC_REQBUFS, &req));
+	ASSERT_EQ(NBUF, req.count);
+}
+
+FIXTURE_TEARDOWN(mplane)
+{
+	struct v4l2_requestbuffers req = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
+		.memory = V4L2_MEMORY_USERPTR,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+
+	if (self->fd < 0)
+		return;
+	ioctl(self->fd, VIDIOC_STREAMOFF, &type);
+	ioctl(self->fd, VIDIOC_REQBUFS, &req);
+	close(self->fd);
+	if (self->mem != MAP_FAILED)
+		munmap(self->mem, self->memsize);
+	if (self->file >= 0) {
+		close(self->file);
+		unlink(self->path);
+	}
+	if (self->pins >= 0)
+		EXPECT_EQ(self->pins, lt_pins()) TH_LOG("FOLL_PIN pins leaked");
+}
+
+/*
+ * Frames fill both planes; a hole punched in the second plane of one buffer
+ * revokes that buffer, both planes, and no other; queued again, with its
+ * second plane moved elsewhere, it streams again.
+ */
+TEST_F(mplane, punch_one_plane)
+{
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	unsigned int i, errors = 0, seen = 0;
+	bool error;
+	int idx;
+
+	for (i = 0; i < NBUF; i++)
+		ASSERT_EQ(0, mplane_queue(self, i, NULL));
+	ASSERT_EQ(0, ioctl(self->fd, VIDIOC_STREAMON, &type));
+	for (i = 0; i < 2; i++) {
+		idx = mplane_dqbuf(self, &error);
+		ASSERT_LE(0, idx);
+		ASSERT_FALSE(error);
+		EXPECT_TRUE(mplane_filled(self, idx));
+		ASSERT_EQ(0, mplane_queue(self, idx, NULL));
+	}
+
+	ASSERT_EQ(0, fallocate(self->file, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE,
+			       plane_at(self, 2, 1) - self->mem,
+			       self->plane_size[1]));
+	for (i = 0; i < NBUF; i++) {
+		idx = mplane_dqbuf(self, &error);
+		ASSERT_LE(0, idx);
+		if (error)
+			errors |= 1U << idx;
+	}
+	EXPECT_EQ(1U << 2, errors) TH_LOG("error mask 0x%x", errors);
+
+	for (i = 0; i < NBUF; i++)
+		ASSERT_EQ(0, mplane_queue(self, i, i == 2 ?
+				self->mem + NBUF * MPLANES * SZ_2M : NULL));
+	for (i = 0; i < NFRAMES && seen != (1U << NBUF) - 1; i++) {
+		idx = mplane_dqbuf(self, &error);
+		ASSERT_LE(0, idx);
+		ASSERT_FALSE(error);
+		seen |= 1U << idx;
+		ASSERT_EQ(0, mplane_queue(self, idx, idx == 2 ?
+				self->mem + NBUF * MPLANES * SZ_2M : NULL));
+	}
+	EXPECT_EQ((1U << NBUF) - 1, seen);
 }
 
 TEST_HARNESS_MAIN
