@@ -18,6 +18,9 @@ BASE_TREE ?=
 BASE_REF ?= HEAD
 # A directory of extra test executables to run in the guest before the suite.
 EXTRA_TESTS ?=
+# Run only the suite entries whose names match these shell globs (make,
+# run, run-base): T='v4l2_userptr@* lease_stress@xfs'.  Not for make test.
+T ?=
 # The branch `make patches` regenerates patches/ and series from.
 DEV_BRANCH ?= dev
 # Who sends the series: `make mbox` makes them each patch's author and adds
@@ -39,8 +42,9 @@ DEB_SHA256 := 703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
 # Selftests of the patched tree to run (tools/testing/selftests/$(SELFTEST_DIR)).
 SELFTEST_DIR := mm
 SELFTESTS := gup_test gup_longterm gup_longterm_api
-# Test modules (test/kmod) to build against each tree: none have a use here.
-KMODS :=
+# Test modules (test/kmod) to build against each tree: a capture driver
+# that needs two queued buffers to start (test/v4l2_userptr.c).
+KMODS := vb2_minq_test
 # test/*.c programs this base cannot build (its uapi lacks what they test).
 TEST_PROGS_EXCLUDE :=
 # The parts of check.sh all that `make check` runs.
@@ -123,6 +127,7 @@ all: run
 ## reported with the boots' results, not instead of them.  BASE_TREE and
 ## BASE_REF are for the mainline series: a backport uses its Debian base.
 test:
+	@[ -z "$(T)" ] || { echo "make test runs every test: T=$(T) is for make, run and run-base" >&2; exit 1; }
 ifeq ($(STABLE),)
 	@for s in "" $(STABLES); do \
 		set -- STABLE=$$s; \
@@ -165,7 +170,7 @@ define build_kmods
 	@rm -rf $(BOUT)/kmod/$(1) $(BOUT)/tests/kmod/$(1)
 	@mkdir -p $(BOUT)/kmod/$(1) $(BOUT)/tests/kmod/$(1)
 	@cp test/kmod/* $(BOUT)/kmod/$(1)/
-	@$(KMAKE) -C $(2) O=.build M=$(BOUT)/kmod/$(1) modules
+	@$(KMAKE) -C $(2) O=.build M=$(BOUT)/kmod/$(1) KMODS="$(KMODS)" modules
 	@cp $(BOUT)/kmod/$(1)/*.ko $(BOUT)/tests/kmod/$(1)/
 endef
 
@@ -183,7 +188,7 @@ SELFTEST_OUT := $(BOUT)/selftests/$(SELFTEST_DIR)
 tests: kernel $(if $(KMODS),base-kernel) $(if $(STABLE),mainline-base)
 	@mkdir -p $(BOUT)/tests $(SELFTEST_OUT)
 	@cp test/bench test/*.sh $(BOUT)/tests/
-	@scripts/suite.sh test/suite $(wildcard $(SDIR)/skip) >$(BOUT)/tests/suite
+	@T="$(T)" scripts/suite.sh test/suite $(wildcard $(SDIR)/skip) >$(BOUT)/tests/suite
 	@$(foreach t,$(TEST_PROGS),gcc -Wall -Werror -O2 -pthread \
 		-I$(SERIES_TREE) -I$(HARNESS) -isystem $(SERIES_BUILD)/usr/include \
 		-o $(BOUT)/tests/$(t) test/$(t).c $(LDLIBS_$(t)) &&) true

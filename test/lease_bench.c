@@ -4,7 +4,13 @@
  *
  *  1. get_user_pages_longterm() without a lease vs pin_user_pages_fast() with
  *     FOLL_LONGTERM, pinning the same anonymous memory: the one pass/fail
- *     bound, at most 1.02 (median of paired, interleaved rounds);
+ *     bound, at most 1.02.  Both should run the same gup-fast code: the
+ *     bound catches a change that slows the first down, and it must not
+ *     trip on noise.  Under QEMU TCG another vCPU or the host can only add
+ *     time to a round, so the bound compares each path's fastest of
+ *     BOUND_ROUNDS interleaved rounds.  The median of 25 paired rounds,
+ *     which the bound used before, read 0.98 and 1.04 in two boots of the
+ *     same code; it is printed too;
  *  2. a lease on anonymous memory vs none; a leased pin of DAX memory vs an
  *     unleased pin of anonymous memory, and vs a short-term pin of the same
  *     DAX memory, which is what the lease itself costs;
@@ -35,6 +41,7 @@
 #define PIN_SIZE	(64UL << 20)
 #define TRUNC_SIZE	(256UL << 20)
 #define PIN_ROUNDS	25
+#define BOUND_ROUNDS	61
 #define TRUNC_ROUNDS	5
 #define BOUND		1.02
 
@@ -116,16 +123,18 @@ struct pin_case {
 };
 
 /*
- * Median over paired rounds of the time of @a over the time of @b, pinning
- * only or (@with_unpin) pinning and unpinning.  Which goes first alternates,
- * so that drift over the run affects both alike.
+ * Time @a and @b in @rounds paired rounds, pinning only or (@with_unpin)
+ * pinning and unpinning: the median of the ratios of the pairs, and in
+ * @fastest the ratio of the fastest round of each.  Which goes first
+ * alternates, so that drift over the run affects both alike.
  */
-static double pin_ratio(struct pin_case a, struct pin_case b, bool with_unpin)
+static double pin_ratio(struct pin_case a, struct pin_case b, bool with_unpin,
+			int rounds, double *fastest)
 {
-	double ratio[PIN_ROUNDS], ta, tb, ua, ub;
+	double ratio[BOUND_ROUNDS], ta, tb, ua, ub, min_a = 0, min_b = 0;
 	int i;
 
-	for (i = 0; i < PIN_ROUNDS; i++) {
+	for (i = 0; i < rounds; i++) {
 		if (i % 2) {
 			ta = bench(a.cmd, a.mem, PIN_SIZE, a.gup_flags, &ua);
 			tb = bench(b.cmd, b.mem, PIN_SIZE, b.gup_flags, &ub);
@@ -133,9 +142,19 @@ static double pin_ratio(struct pin_case a, struct pin_case b, bool with_unpin)
 			tb = bench(b.cmd, b.mem, PIN_SIZE, b.gup_flags, &ub);
 			ta = bench(a.cmd, a.mem, PIN_SIZE, a.gup_flags, &ua);
 		}
-		ratio[i] = with_unpin ? (ta + ua) / (tb + ub) : ta / tb;
+		if (with_unpin) {
+			ta += ua;
+			tb += ub;
+		}
+		if (!i || ta < min_a)
+			min_a = ta;
+		if (!i || tb < min_b)
+			min_b = tb;
+		ratio[i] = ta / tb;
 	}
-	return median(ratio, PIN_ROUNDS);
+	if (fastest)
+		*fastest = min_a / min_b;
+	return median(ratio, rounds);
 }
 
 /* 3: truncate of a 256 MiB DAX file, leased and pinned vs unpinned. */
@@ -182,7 +201,7 @@ int main(int argc, char **argv)
 	struct gup_test probe = { .nr_pages_per_call = 1 };
 	struct pin_case unleased, pin_fast, leased_anon, leased_dax, short_dax;
 	char *anon, *dax;
-	double ratio;
+	double ratio, paired;
 	int dax_fd;
 
 	ksft_print_header();
@@ -211,15 +230,15 @@ int main(int argc, char **argv)
 	short_dax = (struct pin_case){ PIN_FAST_BENCHMARK, dax, FOLL_WRITE };
 
 	/* 1: the bound; 2: what a lease costs, on anon and on DAX memory. */
-	ratio = pin_ratio(unleased, pin_fast, false);
-	ksft_print_msg("ratio: get_user_pages_longterm() / pin_user_pages_fast(FOLL_LONGTERM), anon 64 MiB = %.3f (bound %.2f)\n",
-		       ratio, BOUND);
+	paired = pin_ratio(unleased, pin_fast, false, BOUND_ROUNDS, &ratio);
+	ksft_print_msg("ratio: get_user_pages_longterm() / pin_user_pages_fast(FOLL_LONGTERM), anon 64 MiB = %.3f fastest rounds (bound %.2f), %.3f median of pairs\n",
+		       ratio, BOUND, paired);
 	ksft_print_msg("ratio: anon pin+unpin with a lease / without, 64 MiB = %.3f\n",
-		       pin_ratio(leased_anon, unleased, true));
+		       pin_ratio(leased_anon, unleased, true, PIN_ROUNDS, NULL));
 	ksft_print_msg("ratio: leased DAX pin / unleased anon pin, 64 MiB = %.3f\n",
-		       pin_ratio(leased_dax, unleased, false));
+		       pin_ratio(leased_dax, unleased, false, PIN_ROUNDS, NULL));
 	ksft_print_msg("ratio: leased DAX pin+unpin / short-term pin+unpin of the same DAX, 64 MiB = %.3f\n",
-		       pin_ratio(leased_dax, short_dax, true));
+		       pin_ratio(leased_dax, short_dax, true, PIN_ROUNDS, NULL));
 	munmap(dax, PIN_SIZE);
 	close(dax_fd);
 	truncate_pinned_vs_unpinned(argv[1]);

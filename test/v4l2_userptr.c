@@ -12,8 +12,10 @@
  * valid mapping streams again.
  *
  * The driver may have the buffers or not when their memory goes: queued
- * before STREAMON (the queued fixture), in requests (requests), in the
- * driver at exit, also with vim2m (exit), two planes each (mplane).
+ * before STREAMON (the queued fixture, and min_queued with a driver that
+ * needs two buffers to start, test/kmod/vb2_minq_test.c), in requests
+ * (requests), in the driver at exit, also with vim2m (exit), two planes
+ * each (mplane).
  *
  * DAX_DIR names a directory on a dax=always mount.  The *_anon variants use
  * anonymous memory and need no DAX; the suite runs them on the base kernel
@@ -23,6 +25,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +42,7 @@
 
 #include "kselftest_harness.h"
 #include "pins.h"
+#include "kmod/vb2_minq_test.h"
 
 #define NBUF		4
 #define NFRAMES		12
@@ -245,8 +250,15 @@ static bool have_vivid(struct vivid *v)
 	return true;
 }
 
-static int vivid_open(struct __test_metadata *_metadata, struct vivid *v,
-		      bool output, bool dax)
+/*
+ * Set @v up on node @fd (-1 if there is none: the test skips): the format
+ * @format picks, the memory (in a file of DAX_DIR if @dax) and NBUF USERPTR
+ * buffers.
+ */
+static int queue_open(struct __test_metadata *_metadata, struct vivid *v,
+		      int fd, const char *what, bool output, bool dax,
+		      int (*format)(int fd, bool output,
+				    struct v4l2_pix_format *pix))
 {
 	const char *dir = getenv("DAX_DIR");
 	struct v4l2_requestbuffers req = {
@@ -254,20 +266,28 @@ static int vivid_open(struct __test_metadata *_metadata, struct vivid *v,
 		.memory = V4L2_MEMORY_USERPTR,
 	};
 
+	v->pins = lt_pins();
+	v->fd = fd;
 	if (dax && !dir)
 		SKIP(return -1, "DAX_DIR is not set");
-	v->pins = lt_pins();
-	v->fd = open_vivid(output);
 	if (v->fd < 0)
-		SKIP(return -1, "no vivid %s device", output ? "output" : "capture");
+		SKIP(return -1, "no %s device", what);
 	v->type = output ? V4L2_BUF_TYPE_VIDEO_OUTPUT :
 			   V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	req.type = v->type;
-	EXPECT_EQ(0, set_format(v->fd, output, &v->pix));
+	EXPECT_EQ(0, format(v->fd, output, &v->pix));
 	EXPECT_EQ(0, map_memory(v, dax ? dir : NULL));
 	EXPECT_EQ(0, ioctl(v->fd, VIDIOC_REQBUFS, &req));
 	EXPECT_EQ(NBUF, req.count);
 	return _metadata->exit_code == KSFT_PASS ? 0 : -1;
+}
+
+static int vivid_open(struct __test_metadata *_metadata, struct vivid *v,
+		      bool output, bool dax)
+{
+	return queue_open(_metadata, v, open_vivid(output),
+			  output ? "vivid output" : "vivid capture", output,
+			  dax, set_format);
 }
 
 /* Free the buffers, unmap, and check that every pin was released. */
@@ -383,8 +403,20 @@ FIXTURE_SETUP(revoke)
 	}
 }
 
+/* vivid's "Percentage of Dropped Buffers" control. */
+#define VIVID_CID_PERC_DROPPED	(0x00f00000 | 0xf000 | 64)
+
+static int set_perc_dropped(int fd, int perc)
+{
+	struct v4l2_control ctrl = { .id = VIVID_CID_PERC_DROPPED, .value = perc };
+
+	return ioctl(fd, VIDIOC_S_CTRL, &ctrl) ? -errno : 0;
+}
+
 FIXTURE_TEARDOWN(revoke)
 {
+	if (self->v.fd >= 0)
+		set_perc_dropped(self->v.fd, 0);
 	vivid_close(_metadata, &self->v);
 	free(self->frame);
 }
@@ -395,6 +427,33 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Truncate @path to nothing in a child, killed if it takes @limit seconds
+ * (the wait for pinned pages is killable): the seconds it took, @limit or
+ * more if it did not end, or -1 if it failed.
+ */
+static double timed_truncate(const char *path, double limit)
+{
+	double t = now();
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(truncate(path, 0) ? 1 : 0);
+	while (waitpid(pid, &status, WNOHANG) == 0 && now() - t < limit)
+		usleep(10 * 1000);
+	t = now() - t;
+	if (t >= limit) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return t;
+	}
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? t : -1;
 }
 
 /* Dequeue every buffer; return a mask of those flagged as errors. */
@@ -516,9 +575,55 @@ TEST_F(revoke, punch_hole)
 }
 
 /*
+ * vivid drops every frame: it keeps all four buffers, without using them,
+ * for as long as this lasts.  A truncate must not wait for that: vivid
+ * returns them at once, as errors.
+ */
+TEST_F(revoke, all_dropped)
+{
+	struct vivid *v = &self->v;
+	double t;
+
+	ASSERT_EQ(0, set_perc_dropped(v->fd, 100));
+	usleep(300 * 1000);
+	t = timed_truncate(v->path, 5.0);
+	EXPECT_LE(0, t);
+	EXPECT_LT(t, 5.0) TH_LOG("the truncate waited for the dropped buffers");
+	EXPECT_EQ((1U << NBUF) - 1, dequeue_all(_metadata, v));
+	ASSERT_EQ(0, set_perc_dropped(v->fd, 0));
+}
+
+/*
+ * vivid's video output keeps its last buffer (for loopback) until another
+ * is queued.  A truncate must not wait for userspace to queue one.
+ */
+TEST(output_last_buffer)
+{
+	struct vivid v = { 0 };
+	struct v4l2_buffer b;
+	double t;
+
+	if (!have_vivid(&v))
+		SKIP(return, "no vivid device");
+	if (vivid_open(_metadata, &v, true, true))
+		goto out;
+	ASSERT_EQ(0, queue(&v, 0));
+	ASSERT_EQ(0, streamon(&v));
+	usleep(300 * 1000);	/* output ticks, which leave the buffer */
+	t = timed_truncate(v.path, 5.0);
+	EXPECT_LE(0, t);
+	EXPECT_LT(t, 5.0) TH_LOG("the truncate waited for the last buffer");
+	EXPECT_EQ(0, dqbuf(&v, &b));
+	EXPECT_NE(0, b.flags & V4L2_BUF_FLAG_ERROR);
+out:
+	vivid_close(_metadata, &v);
+}
+
+/*
  * Unmapping the memory revokes every buffer in it.  munmap() does not wait
- * for the revocation, so a buffer may still be dequeued whole; but none can
- * be queued at the old address, and the pins are gone once the buffers are.
+ * for the buffers to give the memory up, but every one of them comes back
+ * as an error, none can be queued at the old address, and the pins are gone
+ * once the buffers are.
  */
 TEST_F(revoke, munmap)
 {
@@ -527,8 +632,11 @@ TEST_F(revoke, munmap)
 	unsigned int i;
 
 	ASSERT_EQ(0, munmap(v->mem, v->memsize));
-	for (i = 0; i < NBUF; i++)
+	for (i = 0; i < NBUF; i++) {
 		ASSERT_EQ(0, dqbuf(v, &b));
+		EXPECT_NE(0, b.flags & V4L2_BUF_FLAG_ERROR)
+			TH_LOG("buffer %u dequeued whole after munmap()", b.index);
+	}
 	for (i = 0; i < NBUF; i++)
 		EXPECT_EQ(-EFAULT, qbuf_at(v, i, v->mem + i * v->stride));
 	v->mem = mmap(NULL, v->memsize, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -637,6 +745,253 @@ TEST_F(queued, start_error)
 		seen |= 1U << b.index;
 	}
 	EXPECT_EQ(0xdU, seen);
+}
+
+/*
+ * A driver that needs VB2MINQ_MIN_QUEUED buffers queued before it can start
+ * (test/kmod/vb2_minq_test.c): buffers revoked before it started must not
+ * count towards them, or it starts with fewer (and a real driver takes the
+ * first of an empty list); and its start failing must not trip over them.
+ */
+FIXTURE(min_queued) {
+	struct vivid v;
+	unsigned char *frame;
+};
+
+/* The driver's one format. */
+static int minq_format(int fd, bool output, struct v4l2_pix_format *pix)
+{
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+
+	if (ioctl(fd, VIDIOC_G_FMT, &fmt))
+		return -errno;
+	*pix = fmt.fmt.pix;
+	return 0;
+}
+
+/* A parameter of the module: what the driver saw. */
+static long minq_param(const char *name)
+{
+	char path[128], buf[32] = "";
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), VB2MINQ_PARAMS "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* Set a writable parameter of the module. */
+static int minq_set(const char *name, unsigned int val)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), VB2MINQ_PARAMS "%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = dprintf(fd, "%u", val) > 0 ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+FIXTURE_SETUP(min_queued)
+{
+	self->v.fd = self->v.file = -1;
+	if (queue_open(_metadata, &self->v,
+		       open_node(VB2MINQ_DRIVER, V4L2_CAP_VIDEO_CAPTURE |
+						  V4L2_CAP_STREAMING),
+		       VB2MINQ_DRIVER " (test/kmod)", false, true, minq_format))
+		return;
+	ASSERT_EQ(VB2MINQ_SIZEIMAGE, self->v.pix.sizeimage);
+	self->frame = malloc(VB2MINQ_SIZEIMAGE);
+	ASSERT_NE(NULL, self->frame);
+	memset(self->frame, VB2MINQ_FILL, VB2MINQ_SIZEIMAGE);
+}
+
+FIXTURE_TEARDOWN(min_queued)
+{
+	minq_set("fail_start", 0);
+	minq_set("hold_ms", 0);
+	vivid_close(_metadata, &self->v);
+	free(self->frame);
+}
+
+/*
+ * Two buffers queued and truncated before STREAMON: the driver is not
+ * started (none of them counts), both come back as errors, and the driver
+ * starts, with two buffers, when two valid ones are queued.
+ */
+TEST_F(min_queued, truncate_before_streamon)
+{
+	struct vivid *v = &self->v;
+	long calls = minq_param("start_calls");
+	struct v4l2_buffer b;
+	unsigned int i, errors = 0;
+
+	ASSERT_LE(0, calls);
+	for (i = 0; i < VB2MINQ_MIN_QUEUED; i++)
+		ASSERT_EQ(0, queue(v, i));
+	ASSERT_EQ(0, ftruncate(v->file, 0));
+	ASSERT_EQ(0, streamon(v));
+	EXPECT_EQ(calls, minq_param("start_calls"))
+		TH_LOG("the driver started with %ld of %ld buffers (count %ld)",
+		       minq_param("start_bufs"), (long)VB2MINQ_MIN_QUEUED,
+		       minq_param("start_count"));
+	for (i = 0; i < VB2MINQ_MIN_QUEUED; i++) {
+		ASSERT_EQ(0, dqbuf(v, &b));
+		if (b.flags & V4L2_BUF_FLAG_ERROR)
+			errors |= 1U << b.index;
+	}
+	EXPECT_EQ(3U, errors);
+	EXPECT_EQ(-EAGAIN, dqbuf_now(v, &b));
+
+	/* One valid buffer is not enough, the second starts the driver. */
+	ASSERT_EQ(0, ftruncate(v->file, v->memsize));
+	ASSERT_EQ(0, queue(v, 2));
+	EXPECT_EQ(calls, minq_param("start_calls"));
+	ASSERT_EQ(0, queue(v, 3));
+	EXPECT_EQ(calls + 1, minq_param("start_calls"));
+	EXPECT_EQ(VB2MINQ_MIN_QUEUED, minq_param("start_count"));
+	EXPECT_EQ(VB2MINQ_MIN_QUEUED, minq_param("start_bufs"));
+	for (i = 0; i < VB2MINQ_MIN_QUEUED; i++) {
+		ASSERT_EQ(0, dqbuf(v, &b));
+		EXPECT_EQ(0, b.flags & V4L2_BUF_FLAG_ERROR);
+		EXPECT_TRUE(holds_frame(v, self->frame, b.index));
+	}
+}
+
+/*
+ * The QBUF that starts the driver fails while a revoked buffer waits to be
+ * dequeued: the QBUF fails with the driver's error, the revoked buffer is
+ * not taken for one the driver returned, and the next QBUF starts it.
+ */
+TEST_F(min_queued, qbuf_start_error)
+{
+	struct vivid *v = &self->v;
+	struct v4l2_buffer b;
+	unsigned int i;
+
+	ASSERT_EQ(0, queue(v, 0));
+	ASSERT_EQ(0, fallocate(v->file, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, 0, v->bufsize));
+	ASSERT_EQ(0, streamon(v));
+	ASSERT_EQ(0, queue(v, 1));
+	ASSERT_EQ(0, minq_set("fail_start", 1));
+	EXPECT_EQ(-EIO, queue(v, 2));
+	ASSERT_EQ(0, minq_set("fail_start", 0));
+	ASSERT_EQ(0, queue(v, 2));
+	EXPECT_EQ(VB2MINQ_MIN_QUEUED, minq_param("start_bufs"));
+	ASSERT_EQ(0, dqbuf(v, &b));
+	EXPECT_EQ(0, b.index);
+	EXPECT_NE(0, b.flags & V4L2_BUF_FLAG_ERROR);
+	for (i = 1; i <= 2; i++) {
+		ASSERT_EQ(0, dqbuf(v, &b));
+		EXPECT_EQ(i, b.index);
+		EXPECT_EQ(0, b.flags & V4L2_BUF_FLAG_ERROR);
+		EXPECT_TRUE(holds_frame(v, self->frame, i));
+	}
+}
+
+/* In a thread: VIDIOC_S_INPUT, which holds the queue lock for hold_ms. */
+static void *minq_hold(void *arg)
+{
+	int input = 0;
+
+	ioctl(*(int *)arg, VIDIOC_S_INPUT, &input);
+	return NULL;
+}
+
+/*
+ * Memory revoked while an ioctl holds the queue lock: the revocation work
+ * has to wait for the lock, and the ioctls that come first must take the
+ * memory back themselves.  A prepared buffer is not queued on memory that
+ * is gone, but prepared again with the memory QBUF gives now, and done
+ * buffers are dequeued as errors.
+ */
+TEST_F(min_queued, revoked_while_locked)
+{
+	struct vivid *v = &self->v;
+	struct v4l2_buffer b = {
+		.index = 2,
+		.type = v->type,
+		.memory = V4L2_MEMORY_USERPTR,
+		.m.userptr = (unsigned long)(v->mem + 2 * v->stride),
+		.length = v->pix.sizeimage,
+		.field = v->pix.field,
+	};
+	unsigned char *other;
+	pthread_t holder;
+	unsigned int i;
+
+	other = mmap(NULL, v->bufsize, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, other);
+	memset(other, SENTINEL, v->pix.sizeimage);
+	ASSERT_EQ(0, ioctl(v->fd, VIDIOC_PREPARE_BUF, &b));
+	for (i = 0; i < VB2MINQ_MIN_QUEUED; i++)
+		ASSERT_EQ(0, queue(v, i));
+	ASSERT_EQ(0, streamon(v));
+	usleep(200 * 1000);	/* both frames are done, one each 10 ms */
+
+	ASSERT_EQ(0, minq_set("hold_ms", 500));
+	ASSERT_EQ(0, pthread_create(&holder, NULL, minq_hold, &v->fd));
+	usleep(100 * 1000);	/* the holder has the lock */
+	ASSERT_EQ(0, munmap(v->mem, v->memsize));
+	v->mem = NULL;
+	EXPECT_EQ(0, qbuf_at(v, 2, other)) TH_LOG("QBUF: %s", strerror(errno));
+	pthread_join(holder, NULL);
+	for (i = 0; i < VB2MINQ_MIN_QUEUED; i++) {
+		ASSERT_EQ(0, dqbuf(v, &b));
+		EXPECT_EQ(i, b.index);
+		EXPECT_NE(0, b.flags & V4L2_BUF_FLAG_ERROR)
+			TH_LOG("buffer %u dequeued whole after munmap()", b.index);
+	}
+	ASSERT_EQ(0, dqbuf(v, &b));
+	EXPECT_EQ(2, b.index);
+	EXPECT_EQ(0, b.flags & V4L2_BUF_FLAG_ERROR);
+	EXPECT_EQ(0, memcmp(other, self->frame, v->pix.sizeimage))
+		TH_LOG("the frame did not land in the memory QBUF gave");
+	ioctl(v->fd, VIDIOC_STREAMOFF, &v->type);
+	munmap(other, v->bufsize);
+}
+
+/*
+ * The buffers are freed (REQBUFS 0) while their revocation work waits for
+ * the queue lock: freeing must cancel that work, which must not wait for
+ * the lock the freeing holds.  REQBUFS returns, and every pin is released.
+ */
+TEST_F(min_queued, free_while_revoking)
+{
+	struct v4l2_requestbuffers req = {
+		.count = 0,
+		.type = self->v.type,
+		.memory = V4L2_MEMORY_USERPTR,
+	};
+	struct vivid *v = &self->v;
+	pthread_t holder;
+	unsigned int i;
+	double t;
+
+	/* Queued, not streaming: REQBUFS may free them. */
+	for (i = 0; i < VB2MINQ_MIN_QUEUED; i++)
+		ASSERT_EQ(0, queue(v, i));
+	ASSERT_EQ(0, minq_set("hold_ms", 500));
+	ASSERT_EQ(0, pthread_create(&holder, NULL, minq_hold, &v->fd));
+	usleep(100 * 1000);	/* the holder has the lock */
+	ASSERT_EQ(0, munmap(v->mem, v->memsize));
+	v->mem = NULL;
+	t = now();
+	EXPECT_EQ(0, ioctl(v->fd, VIDIOC_REQBUFS, &req))
+		TH_LOG("REQBUFS: %s", strerror(errno));
+	EXPECT_LT(now() - t, 2.0);
+	pthread_join(holder, NULL);
+	usleep(100 * 1000);	/* a work that was not cancelled runs now */
 }
 
 /* vivid's media device, which allocates its requests; -1 if none. */
@@ -921,6 +1276,87 @@ TEST_F(exit, with_dax_buffers)
 	}
 	if (self->pins >= 0)
 		EXPECT_EQ(self->pins, lt_pins()) TH_LOG("FOLL_PIN pins leaked");
+}
+
+/*
+ * vim2m streaming OUTPUT only, with DAX buffers: no job can run without
+ * CAPTURE, so the driver holds the queued OUTPUT buffers without using
+ * them, for as long as userspace does nothing.  A truncate must not wait
+ * for that: the driver returns them at once, as errors.
+ */
+TEST(m2m_output_waits_for_capture)
+{
+	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	struct v4l2_requestbuffers req = {
+		.count = NBUF,
+		.type = type,
+		.memory = V4L2_MEMORY_USERPTR,
+	};
+	struct v4l2_format fmt = { .type = type };
+	const char *dir = getenv("DAX_DIR");
+	long pins = lt_pins();
+	size_t stride = SZ_2M;
+	unsigned char *mem;
+	char path[256];
+	unsigned int i;
+	int fd, file;
+	double t;
+
+	if (!dir)
+		SKIP(return, "DAX_DIR is not set");
+	fd = open_node("vim2m", V4L2_CAP_VIDEO_M2M | V4L2_CAP_STREAMING);
+	if (fd < 0)
+		SKIP(return, "no vim2m device");
+	snprintf(path, sizeof(path), "%s/v4l2_userptr.%d", dir, getpid());
+	file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, file);
+	ASSERT_EQ(0, ftruncate(file, NBUF * stride));
+	mem = mmap(NULL, NBUF * stride, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   file, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, ioctl(fd, VIDIOC_G_FMT, &fmt));
+	ASSERT_GE(stride, fmt.fmt.pix.sizeimage);
+	ASSERT_EQ(0, ioctl(fd, VIDIOC_REQBUFS, &req));
+	for (i = 0; i < NBUF; i++) {
+		struct v4l2_buffer b = {
+			.index = i,
+			.type = type,
+			.memory = V4L2_MEMORY_USERPTR,
+			.m.userptr = (unsigned long)(mem + i * stride),
+			.length = fmt.fmt.pix.sizeimage,
+			.bytesused = fmt.fmt.pix.sizeimage,
+			.field = V4L2_FIELD_NONE,
+		};
+
+		memset(mem + i * stride, 0x10 + i, fmt.fmt.pix.sizeimage);
+		ASSERT_EQ(0, ioctl(fd, VIDIOC_QBUF, &b))
+			TH_LOG("QBUF: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, ioctl(fd, VIDIOC_STREAMON, &type));
+
+	t = timed_truncate(path, 5.0);
+	EXPECT_LE(0, t);
+	EXPECT_LT(t, 5.0) TH_LOG("the truncate waited for the OUTPUT buffers");
+	for (i = 0; i < NBUF; i++) {
+		struct v4l2_buffer b = {
+			.type = type,
+			.memory = V4L2_MEMORY_USERPTR,
+		};
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+		ASSERT_EQ(1, poll(&pfd, 1, FRAME_TIMEOUT));
+		ASSERT_EQ(0, ioctl(fd, VIDIOC_DQBUF, &b));
+		EXPECT_NE(0, b.flags & V4L2_BUF_FLAG_ERROR);
+	}
+	ioctl(fd, VIDIOC_STREAMOFF, &type);
+	req.count = 0;
+	ioctl(fd, VIDIOC_REQBUFS, &req);
+	close(fd);
+	munmap(mem, NBUF * stride);
+	close(file);
+	unlink(path);
+	if (pins >= 0)
+		EXPECT_EQ(pins, lt_pins()) TH_LOG("FOLL_PIN pins leaked");
 }
 
 /*
