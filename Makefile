@@ -12,15 +12,21 @@ STABLE ?=
 # A CI farm runs `make test STABLES=` and `make STABLE=6.1 test` as two
 # jobs in parallel.
 STABLES ?= $(notdir $(wildcard stable/*))
+# Parallel kernel build jobs.
 JOBS ?= $(shell nproc)
-# Use an existing kernel git tree instead of Debian's package.
+# Use an existing kernel git tree instead of Debian's package ...
 BASE_TREE ?=
+# ... at this commit.
 BASE_REF ?= HEAD
 # A directory of extra test executables to run in the guest before the suite.
 EXTRA_TESTS ?=
 # Run only the suite entries whose names match these shell globs (make,
-# run, run-base): T='v4l2_userptr@* lease_stress@xfs'.  Not for make test.
+# run, run-base, shell): T='v4l2_userptr@* lease_stress@xfs'.  Not for
+# make test.
 T ?=
+# How long a suite entry may run, in seconds, unless its command says
+# otherwise (timeout=SECONDS, test/suite).
+TEST_TIMEOUT ?= 300
 # The branch `make patches` regenerates patches/ and series from.
 DEV_BRANCH ?= dev
 # Who sends the series: `make mbox` makes them each patch's author and adds
@@ -45,7 +51,8 @@ SELFTESTS := gup_test gup_longterm gup_longterm_api
 # Test modules (test/kmod) to build against each tree: a capture driver
 # that needs two queued buffers to start (test/v4l2_userptr.c).
 KMODS := vb2_minq_test
-# test/*.c programs this base cannot build (its uapi lacks what they test).
+# test/*.c programs this base cannot build (its uapi lacks what they test):
+# their suite entries are skipped.
 TEST_PROGS_EXCLUDE :=
 # The parts of check.sh all that `make check` runs.
 CHECKS := series checkpatch mbox callers kernel-doc sparse w1 coccicheck bisect matrix
@@ -58,6 +65,12 @@ $(error STABLE=$(STABLE): no $(SDIR)/base.mk; stable series: $(STABLES))
 endif
 include $(SDIR)/base.mk
 endif
+
+# The DAX filesystems that grant leases: a suite entry NAME@dax runs on
+# each (test/suite).  The guest makes them, and erofs (DAX without leases),
+# one per nvdimm, and mounts each -o dax=always on /mnt/NAME.
+DAX_FS := ext4 xfs
+GUEST_FS := $(DAX_FS) erofs
 
 TREES := $(BCACHE)/trees
 KGIT := $(TREES)/base/.git
@@ -90,13 +103,10 @@ ROOT_PACKAGES := $(GUEST_PACKAGES) liburing2 sparse
 GUEST_FILES := usr/share/xfsprogs/mkfs=$(ROOT)/usr/share/xfsprogs/mkfs
 SPARSE := $(CURDIR)/scripts/inroot.sh $(ROOT) /usr/bin/sparse
 
-# Tests: test/*.c, and the SELFTESTS from the patched tree.  test/*.c use
-# the mainline base's kselftest harness on every base: older ones, such as
-# 6.1's, ignore the variant filters (-v) the suite passes.
+# Tests: test/ (its Makefile), and the SELFTESTS from the patched tree.
+# test/*.c use the mainline base's kselftest harness on every base: older
+# ones, such as 6.1's, ignore the variant filters (-v) the suite passes.
 HARNESS := $(CACHE)/trees/base/tools/testing/selftests
-TEST_PROGS := $(filter-out $(TEST_PROGS_EXCLUDE),$(patsubst test/%.c,%,$(wildcard test/*.c)))
-# Libraries a test program links with (Debian -dev packages in BUILD_PACKAGES).
-LDLIBS_uring_buf := -luring
 
 export KGIT TREES JOBS BASE_TREE BASE_REF DEB_SUITE DEB_SERIES DEB_VERSION DEB_SHA256 CHECKS
 export SPARSE
@@ -106,20 +116,18 @@ export CCACHE_MAXSIZE := 20G
 # The scripts that keep files in the cache get the selected base's.
 SCRIPT_ENV := CACHE=$(BCACHE)
 
-KMAKE = $(MAKE) -s ARCH=x86_64 CC="ccache gcc" -j$(JOBS)
 MAKEFLAGS += --no-print-directory
 
 .NOTPARALLEL:
-.PHONY: all test deps root base apply kernel base-kernel tests guest run run-base \
-	mainline-base mainline-only \
+.PHONY: all test help deps root base apply kernel base-kernel progs guest run \
+	run-base mainline-base mainline-only \
 	report report-both bench shell check mbox range-diff matrix patches clean \
 	distclean
 
 ## make: patched kernel, booted on pmem-DAX, suite run, report printed.
 all: run
-	@scripts/report.sh $(BOUT)/tests/suite patched=$(BOUT)/patched | \
-		tee $(BOUT)/report.txt
-	@tail -n 1 $(BOUT)/report.txt | grep -q ' 0 failed'
+	@scripts/report.sh -o $(BOUT)/report.txt $(BOUT)/tests/suite \
+		patched=$(BOUT)/patched
 
 ## make test: everything CI runs, for the mainline series and then for each
 ## stable backport: static checks, base and patched boots, both columns, and
@@ -127,7 +135,7 @@ all: run
 ## reported with the boots' results, not instead of them.  BASE_TREE and
 ## BASE_REF are for the mainline series: a backport uses its Debian base.
 test:
-	@[ -z "$(T)" ] || { echo "make test runs every test: T=$(T) is for make, run and run-base" >&2; exit 1; }
+	@[ -z "$(T)" ] || { echo "make test runs every test: T=$(T) is for make, run, run-base and shell" >&2; exit 1; }
 ifeq ($(STABLE),)
 	@for s in "" $(STABLES); do \
 		set -- STABLE=$$s; \
@@ -144,16 +152,30 @@ else
 	@$(MAKE) report-both
 endif
 
+## make help: these targets, and the variables that change what they do.
+help:
+	@sed -n 's/^## \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@echo
+	@echo "Variables (make VAR=value):"
+	@awk '/^#/ { c = c "    " substr($$0, 3) "\n"; next } \
+		/^[A-Z_]+ \?=/ { printf "  %s (default: %s)\n%s", $$1, \
+		substr($$0, index($$0, "=") + 2), c } { c = "" }' \
+		$(firstword $(MAKEFILE_LIST))
+
+## make deps: install the host's missing Debian packages.
 deps:
 	@scripts/deps.sh $(BUILD_PACKAGES) $(BOOT_PACKAGES) $(GUEST_PACKAGES) \
 		$(CHECK_PACKAGES)
 
+## make root: the Debian sid root (guest userspace, sparse) in $(ROOT).
 root: deps
 	@CACHE=$(CACHE) scripts/root.sh $(ROOT) $(ROOT_SUITE) $(ROOT_PACKAGES)
 
+## make base: the base tree (Debian's package, or BASE_TREE), branch base.
 base: deps
 	@$(SCRIPT_ENV) scripts/base.sh
 
+## make apply: branch series = base + the patches, in $(TREES)/series.
 apply: base
 	@scripts/apply.sh $(SDIR)/series $(SDIR)/patches
 
@@ -162,18 +184,20 @@ apply: base
 define build_kernel
 	@echo "kernel: building $(1)"
 	@scripts/kconfig.sh $(1) $(1)/.build $(FRAGMENTS)
-	@$(KMAKE) -C $(1) O=.build bzImage headers $(if $(KMODS),modules)
+	@scripts/kmake.sh $(1) .build bzImage headers $(if $(KMODS),modules)
 endef
 
-# Test modules, built out of tree against one kernel into tests/kmod/$(1).
+# Test modules, built out of tree against one kernel into tests/kmod/$(1)
+# (install -C: a file that did not change keeps its time, and kbuild and
+# mkguest.sh see that nothing changed).
 define build_kmods
-	@rm -rf $(BOUT)/kmod/$(1) $(BOUT)/tests/kmod/$(1)
 	@mkdir -p $(BOUT)/kmod/$(1) $(BOUT)/tests/kmod/$(1)
-	@cp test/kmod/* $(BOUT)/kmod/$(1)/
-	@$(KMAKE) -C $(2) O=.build M=$(BOUT)/kmod/$(1) KMODS="$(KMODS)" modules
-	@cp $(BOUT)/kmod/$(1)/*.ko $(BOUT)/tests/kmod/$(1)/
+	@install -C -m 644 test/kmod/* $(BOUT)/kmod/$(1)/
+	@scripts/kmake.sh $(2) .build M=$(BOUT)/kmod/$(1) KMODS="$(KMODS)" modules
+	@install -C -m 644 $(BOUT)/kmod/$(1)/*.ko $(BOUT)/tests/kmod/$(1)/
 endef
 
+## make kernel, make base-kernel: the patched / base kernel.
 kernel: apply
 	$(call build_kernel,$(SERIES_TREE))
 
@@ -184,25 +208,31 @@ base-kernel: base
 mainline-base:
 	@$(MAKE) STABLE= BASE_TREE= base
 
+## make progs: what the guest runs, in $(BOUT)/tests: the test programs
+## (test/Makefile), the selftests, the test modules and the suite as this
+## base runs it (scripts/suite.sh).  Only what changed is rebuilt.
 SELFTEST_OUT := $(BOUT)/selftests/$(SELFTEST_DIR)
-tests: kernel $(if $(KMODS),base-kernel) $(if $(STABLE),mainline-base)
+progs: kernel $(if $(KMODS),base-kernel) $(if $(STABLE),mainline-base)
 	@mkdir -p $(BOUT)/tests $(SELFTEST_OUT)
-	@cp test/bench test/*.sh $(BOUT)/tests/
-	@T="$(T)" scripts/suite.sh test/suite $(wildcard $(SDIR)/skip) >$(BOUT)/tests/suite
-	@$(foreach t,$(TEST_PROGS),gcc -Wall -Werror -O2 -pthread \
-		-I$(SERIES_TREE) -I$(HARNESS) -isystem $(SERIES_BUILD)/usr/include \
-		-o $(BOUT)/tests/$(t) test/$(t).c $(LDLIBS_$(t)) &&) true
+	@DAX_FS="$(DAX_FS)" T="$(T)" NOBUILD="$(TEST_PROGS_EXCLUDE)" \
+		scripts/suite.sh test/suite $(wildcard $(SDIR)/skip) >$(BOUT)/suite.new
+	@cmp -s $(BOUT)/suite.new $(BOUT)/tests/suite || \
+		mv $(BOUT)/suite.new $(BOUT)/tests/suite
+	@$(MAKE) -s -C test OUTPUT=$(BOUT)/tests DEPDIR=$(BOUT)/tests.d \
+		KSRC=$(SERIES_TREE) KHDR=$(SERIES_BUILD)/usr/include \
+		HARNESS=$(HARNESS) TEST_PROGS_EXCLUDE="$(TEST_PROGS_EXCLUDE)"
 	@$(MAKE) -s -C $(SERIES_TREE)/tools/testing/selftests/$(SELFTEST_DIR) \
 		OUTPUT=$(SELFTEST_OUT) \
 		KHDR_INCLUDES="-isystem $(SERIES_BUILD)/usr/include" \
 		$(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
-	@cp $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS)) $(BOUT)/tests/
+	@install -C $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS)) $(BOUT)/tests/
 ifneq ($(KMODS),)
 	$(call build_kmods,base,$(TREES)/base)
 	$(call build_kmods,patched,$(SERIES_TREE))
 endif
 
-guest: tests root
+## make guest: the initramfs (Debian root, GUEST_PACKAGES, the tests).
+guest: progs root
 	@scripts/mkguest.sh $(BOUT)/initramfs.cpio $(BOUT)/guest-root \
 		scripts/guest-init.sh $(ROOT) "$(GUEST_PACKAGES)" -- tests=$(BOUT)/tests \
 		$(GUEST_FILES) \
@@ -212,21 +242,23 @@ guest: tests root
 # for NAME (base or patched), and run the suite, into $(BOUT)/NAME.
 define boot
 	@echo "boot: $(2) kernel$(if $(STABLE), ($(STABLE))) (console: $(BOUT)/$(2)/console.log)"
-	@KERNEL=$(2) scripts/boot.sh \
+	@KERNEL=$(2) GUEST_FS="$(GUEST_FS)" TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/boot.sh \
 		$(1)/.build/arch/x86/boot/bzImage $(BOUT)/initramfs.cpio \
 		$(BOUT)/$(2) test
 endef
 
+## make run, make run-base: boot the patched / base kernel, run the suite.
 run: guest
 	$(call boot,$(SERIES_TREE),patched)
 
 run-base: base-kernel guest
 	$(call boot,$(TREES)/base,base)
 
+## make report-both, make report: the report of the last base and patched
+## runs / of the last patched run.
 report-both:
-	@scripts/report.sh $(BOUT)/tests/suite base=$(BOUT)/base \
-		patched=$(BOUT)/patched $(BOUT)/check.log | tee $(BOUT)/report.txt
-	@tail -n 1 $(BOUT)/report.txt | grep -q ' 0 failed'
+	@scripts/report.sh -o $(BOUT)/report.txt $(BOUT)/tests/suite \
+		base=$(BOUT)/base patched=$(BOUT)/patched $(BOUT)/check.log
 
 report:
 	@scripts/report.sh $(BOUT)/tests/suite patched=$(BOUT)/patched
@@ -237,14 +269,14 @@ mainline-only:
 	@[ -z "$(STABLE)" ] || { echo "make $(MAKECMDGOALS): for the mainline series only, not STABLE=$(STABLE)" >&2; exit 1; }
 
 ## make bench: the benchmark alone, on the patched kernel: its ratios.
-bench: mainline-only guest
-	@KERNEL=patched SUITE=bench scripts/boot.sh \
-		$(SERIES_BUILD)/arch/x86/boot/bzImage $(BOUT)/initramfs.cpio \
-		$(BOUT)/bench test
-	@scripts/report.sh test/bench patched=$(BOUT)/bench
+bench: mainline-only
+	@$(MAKE) T='lease_bench@*' all
 
+## make shell: the patched kernel's guest with a shell on this terminal;
+## with T, the entries it selects run there first.
 shell: guest
-	@KERNEL=patched scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \
+	@KERNEL=patched GUEST_FS="$(GUEST_FS)" RUN=$(if $(T),1,0) \
+		TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \
 		$(BOUT)/initramfs.cpio $(BOUT)/shell shell
 
 ## make check: the series' static checks, each against the base (check.sh).
@@ -285,6 +317,7 @@ patches:
 	@ls $(SDIR)/patches | grep '\.patch$$' >$(SDIR)/series
 	@cat $(SDIR)/series
 
+## make clean, make distclean: remove $(BOUT); also the cache.
 clean:
 	rm -rf $(BOUT)
 

@@ -8,9 +8,10 @@
 set -eu
 series=$1 pdir=$(cd "$2" && pwd) branch=${3:-series} basebr=${4:-base}
 : "${KGIT:?}" "${TREES:?}"
+. "$(dirname "$0")/lib.sh"
 
-patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$series" | awk '{print $1}')
-base=$(git --git-dir="$KGIT" rev-parse "$basebr")
+patches=$(entries "$series" | awk '{print $1}')
+base=$(git_k rev-parse "$basebr")
 stamp=$(
 	echo "$base"
 	for p in $patches; do
@@ -20,8 +21,7 @@ stamp=$(
 )
 tree=$TREES/$branch
 if [ ! -e "$tree/.git" ]; then
-	git --git-dir="$KGIT" worktree prune
-	git --git-dir="$KGIT" worktree add -q -f -B "$branch" "$tree" "$basebr"
+	worktree "$tree" "$basebr" -B "$branch"
 elif [ "$(cat "$tree/.build/applied" 2>/dev/null)" = "$stamp" ] &&
 	[ -z "$(git -C "$tree" status --porcelain -uno)" ]; then
 	echo "apply: $branch already applied at $(git -C "$tree" rev-parse --short HEAD)"

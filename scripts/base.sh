@@ -18,8 +18,8 @@ BASE_TREE=${BASE_TREE:-}
 BASE_REF=${BASE_REF:-HEAD}
 branch=${BASE_BRANCH:-base}
 
-git_k() { git --git-dir="$KGIT" "$@"; }
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 apt() { "$here/apt.sh" "$DEB_SUITE" "$@"; }
 
 init_repo() {

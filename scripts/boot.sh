@@ -1,25 +1,29 @@
 #!/bin/sh
-# Usage: [SUITE=name] [KERNEL=base|patched] boot.sh BZIMAGE INITRAMFS OUTDIR test|shell
+# Usage: GUEST_FS="fs..." [KERNEL=base|patched] [TEST_TIMEOUT=s] \
+#        boot.sh BZIMAGE INITRAMFS OUTDIR test|shell
 #
-# Boot the guest under QEMU TCG with three 1 GiB label-less nvdimms (one
-# filesystem each; the guest need not number their regions in this order).
-# In test mode the guest runs test/$SUITE (default: suite), the kernel
-# console goes to OUTDIR/console.log and the KTAP to OUTDIR/ktap.log; in
-# shell mode the console is this terminal.  The guest loads the test
-# modules built for KERNEL (default patched), if any.
+# Boot the guest under QEMU TCG with a 1 GiB label-less nvdimm for each
+# filesystem of GUEST_FS, which the guest makes on them in that order.  In
+# test mode the guest runs its suite (each entry killed after TEST_TIMEOUT
+# seconds unless it says otherwise), the kernel console goes to
+# OUTDIR/console.log and the KTAP to OUTDIR/ktap.log; in shell mode the
+# console is this terminal, where with RUN=1 the suite runs before the
+# shell starts.  The guest loads the test modules built for KERNEL
+# (default patched), if any.
 set -eu
 kernel=$1 initrd=$2 out=$3 mode=$4
-: "${BOOT_TIMEOUT:=2400}" "${TEST_TIMEOUT:=900}" "${GUEST_MEM:=2G}"
-: "${SUITE:=suite}" "${KERNEL:=patched}"
+: "${GUEST_FS:?}" "${BOOT_TIMEOUT:=2400}" "${TEST_TIMEOUT:=300}"
+: "${GUEST_MEM:=2G}" "${KERNEL:=patched}"
 
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/ktap.log" "$out/qemu.status"
-pmem=""
-for i in 0 1 2; do
+pmem="" i=0
+for _ in $GUEST_FS; do
 	truncate -s 0 "$out/pmem$i.img"
 	truncate -s 1G "$out/pmem$i.img"
 	pmem="$pmem -object memory-backend-file,id=pmem$i,share=on,mem-path=$out/pmem$i.img,size=1G,align=2M"
 	pmem="$pmem -device nvdimm,id=nvdimm$i,memdev=pmem$i"
+	i=$((i + 1))
 done
 trap 'rm -f "$out"/pmem*.img' EXIT
 
@@ -28,7 +32,7 @@ trap 'rm -f "$out"/pmem*.img' EXIT
 # with it reported a KASAN wild access in handle_edge_irq() during early
 # boot, in the base's code, before any of the series' ran.
 cmdline="console=ttyS0 panic=-1 no5lvl harness.mode=$mode harness.timeout=$TEST_TIMEOUT"
-cmdline="$cmdline harness.suite=$SUITE harness.kernel=$KERNEL"
+cmdline="$cmdline harness.run=${RUN:-0} harness.fs=$(echo $GUEST_FS | tr ' ' ,) harness.kernel=$KERNEL"
 # A second vivid, multi-planar and video capture only, for the USERPTR
 # tests of multi-planar buffers (test/v4l2_userptr.c).
 cmdline="$cmdline vivid.n_devs=2 vivid.multiplanar=1,2 vivid.node_types=0xe1d3d,0x1"

@@ -31,6 +31,7 @@ set -eu
 what=$1 series=$2 pdir=$(cd "$3" && pwd)
 shift 3
 : "${KGIT:?}" "${TREES:?}"
+. "$(dirname "$0")/lib.sh"
 
 if [ "$what" = all ]; then
 	rc=0
@@ -47,7 +48,7 @@ if [ "$what" = all ]; then
 	exit "$rc"
 fi
 
-patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$series" | awk '{print $1}')
+patches=$(entries "$series" | awk '{print $1}')
 
 case $what in
 series)
@@ -81,8 +82,8 @@ checkpatch)
 	# names it (the names of patches/).
 	"$(dirname "$0")/signed.sh" mailed
 	mailed=$(mktemp -d)
-	trap 'rm -rf "$mailed"; git --git-dir="$KGIT" branch -q -D mailed 2>/dev/null || true' EXIT
-	git --git-dir="$KGIT" format-patch -q --no-signature --zero-commit \
+	trap 'rm -rf "$mailed"; git_k branch -q -D mailed 2>/dev/null || true' EXIT
+	git_k format-patch -q --no-signature --zero-commit \
 		-o "$mailed" base..mailed
 	bad=0
 	for p in $patches; do
@@ -181,17 +182,14 @@ matrix)
 bisect)
 	n=$(printf '%s\n' "$patches" | wc -l)
 	tree=$TREES/bisect
-	if [ ! -e "$tree/.git" ]; then
-		git --git-dir="$KGIT" worktree prune
-		git --git-dir="$KGIT" worktree add -q --detach "$tree" series
-	fi
+	worktree "$tree" series --detach
 	# A tree that built with the same fragments before need not build again.
 	frags=$(cat "$@" | sha256sum | cut -c1-16)
 	mkdir -p "$tree/.build/ok"
 	k=0
 	for p in $patches; do
 		k=$((k + 1))
-		ok=$tree/.build/ok/$(git --git-dir="$KGIT" rev-parse "series~$((n - k))^{tree}")-$frags
+		ok=$tree/.build/ok/$(git_k rev-parse "series~$((n - k))^{tree}")-$frags
 		if [ -f "$ok" ]; then
 			echo "bisect: $k/$n $p: builds (this tree built before)"
 			continue
@@ -200,8 +198,7 @@ bisect)
 		start=$(date +%s)
 		log=$tree/.build/bisect.log
 		if ! { "$(dirname "$0")/kconfig.sh" "$tree" "$tree/.build" "$@" &&
-			make -C "$tree" O=.build ARCH=x86_64 CC="ccache gcc" \
-				-j"${JOBS:-2}" -s vmlinux; } >"$log" 2>&1; then
+			kmake "$tree" .build vmlinux; } >"$log" 2>&1; then
 			tail -n 30 "$log"
 			echo "bisect: $k/$n $p: build FAILED"
 			exit 1

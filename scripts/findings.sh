@@ -24,11 +24,12 @@
 set -eu
 what=$1 COCCI=
 : "${KGIT:?}" "${TREES:?}" "${CACHE:?}"
+. "$(dirname "$0")/lib.sh"
 series=$TREES/series base=$TREES/base
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-touched=$(git --git-dir="$KGIT" diff --name-only --diff-filter=AM base..series -- \
+touched=$(git_k diff --name-only --diff-filter=AM base..series -- \
 	'*.c' '*.h' ':!tools' ':!Documentation')
 csrc=$(printf '%s\n' $touched | grep '\.c$' || true)
 
@@ -54,8 +55,7 @@ run() {
 		flag=C=2
 		[ "$1" = w1 ] && flag=W=1
 		# shellcheck disable=SC2086
-		make -C "$2" O=.build ARCH=x86_64 CC="ccache gcc" -j"${JOBS:-2}" \
-			CHECK="${SPARSE:-sparse}" -k -s "$flag" $3 2>&1 >/dev/null |
+		kmake "$2" .build CHECK="${SPARSE:-sparse}" -k "$flag" $3 2>&1 >/dev/null |
 			grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error)' || true
 		;;
 	kernel-doc)
@@ -82,7 +82,7 @@ run() {
 				mkdir -p "$CACHE/coccicheck"
 				# shellcheck disable=SC2086
 				(cd "$2" && timeout 600 spatch -D report --no-show-diff --very-quiet \
-					$opts --jobs "${JOBS:-2}" --chunksize 1 --cocci-file "$c" $files \
+					$opts --jobs "${JOBS:-$(nproc)}" --chunksize 1 --cocci-file "$c" $files \
 					2>/dev/null) >"$out.tmp" || true
 				mv "$out.tmp" "$out"
 			fi

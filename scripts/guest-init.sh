@@ -1,12 +1,15 @@
 #!/bin/sh
 # /init of the test guest.
 #
-# Turns each QEMU nvdimm into an fsdax namespace, puts ext4 on the first, xfs
-# on the second and a read-only erofs image with one 1 MiB file, data, on the
-# third, mounts them with -o dax=always on /mnt/ext4, /mnt/xfs and /mnt/erofs,
-# then either runs the suite (harness.mode=test; results as KTAP on ttyS1) or
-# starts a shell (harness.mode=shell).  Test modules built for the kernel
-# (harness.kernel) are loaded first.
+# Turns each QEMU nvdimm into an fsdax namespace, makes one filesystem of
+# harness.fs (comma-separated: ext4, xfs, or erofs, a read-only image with
+# one 1 MiB file, data) on each, in that order, and mounts filesystem FS
+# with -o dax=always on /mnt/FS; then either runs the suite
+# (harness.mode=test: /tests/suite, as scripts/suite.sh wrote it; one KTAP
+# document on ttyS1, in the form of kselftest's runner) or starts a shell
+# (harness.mode=shell; with harness.run=1, after running the suite on the
+# console).  Test modules built for the kernel (harness.kernel) are loaded
+# first.
 export PATH=/usr/sbin:/usr/bin
 export HOME=/root
 
@@ -42,7 +45,8 @@ setup_dax() {
 	else
 		xfs_lts=""
 	fi
-	set -- ext4 xfs erofs
+	# shellcheck disable=SC2046 # a list
+	set -- $(arg harness.fs | tr , ' ')
 	for region in $(ls /sys/bus/nd/devices | grep '^region' | sort -V); do
 		[ $# -gt 0 ] || break
 		fs=$1
@@ -62,6 +66,7 @@ setup_dax() {
 				mkfs.erofs --quiet "$dev" /tmp/erofs &&
 				rm -r /tmp/erofs
 			;;
+		*) die "no way to make a filesystem $fs" ;;
 		esac || die "mkfs.$fs $dev failed"
 		mkdir -p /mnt/$fs
 		mount -t $fs -o dax=always "$dev" /mnt/$fs || die "mount $dev failed"
@@ -70,30 +75,86 @@ setup_dax() {
 	[ $# -eq 0 ] || die "not enough nvdimm regions for: $*"
 }
 
-# Run one program, its output framed for the host's parser.
+# run_one N NAME COMMAND...: run test N of the KTAP document, its output
+# nested ("# " before each line) and its result on a line of its own, as
+# kselftest's runner prints them.  A command starting with timeout=SECONDS
+# gets that long instead of the default.  In an entry NAME@FS, where /mnt/FS
+# is a filesystem of the guest, the command has DAX_DIR=/mnt/FS and
+# DAX_FS=FS.
 run_one() {
-	name=$1
-	shift
-	echo "# harness: begin $name"
+	num=$1 name=$2
+	shift 2
+	limit=$TEST_TIMEOUT
+	case $1 in timeout=*) limit=${1#timeout=}; shift ;; esac
+	fs=${name##*@}
+	if [ "$fs" != "$name" ] && mountpoint -q "/mnt/$fs"; then
+		export DAX_DIR=/mnt/$fs DAX_FS=$fs
+	else
+		unset DAX_DIR DAX_FS
+	fi
+	echo "# timeout set to $limit"
+	echo "# selftests: $COLLECTION: $name"
 	# Through the kernel log, so that the marks and the kernel's own
 	# messages come out in the order they happened (report.sh).
 	echo "guest: running $name" >/dev/kmsg
-	(cd /tmp && timeout "$TEST_TIMEOUT" "$@" 2>&1)
+	# The output goes through a FIFO to the nesting awk as it comes (sed
+	# would hold each line back until it has read the next).  A process
+	# the test left behind may hold the FIFO open (one stuck in D state
+	# cannot even be killed): the awk is given 2 s after the test ends,
+	# not for ever.
+	rm -f /run/out && mkfifo /run/out
+	awk '{ print "# " $0; fflush() }' </run/out &
+	nest=$!
+	start=$(date +%s)
+	# eval: a command may name $DAX_DIR.
+	(cd /tmp && eval "timeout $limit $*") >/run/out 2>&1
 	rc=$?
+	# busybox's timeout exits with the signal's status, not 124.
+	if [ "$rc" -eq 143 ] && [ $(($(date +%s) - start)) -ge "$limit" ]; then
+		rc=124
+	fi
+	(sleep 2 && touch /run/dropped && kill "$nest") 2>/dev/null &
+	dog=$!
+	{
+		wait "$nest"
+		kill "$dog"
+		wait "$dog"
+	} 2>/dev/null
+	if [ -e /run/dropped ]; then
+		rm /run/dropped
+		echo "# harness: what processes $name left behind print is dropped"
+	fi
 	echo "guest: finished $name" >/dev/kmsg
-	echo "# harness: end $name rc=$rc"
+	case $rc in
+	0) echo "ok $num selftests: $COLLECTION: $name" ;;
+	4) echo "ok $num selftests: $COLLECTION: $name # SKIP" ;;
+	124) echo "not ok $num selftests: $COLLECTION: $name # TIMEOUT $limit seconds" ;;
+	*) echo "not ok $num selftests: $COLLECTION: $name # exit=$rc" ;;
+	esac
 }
 
-# test/suite (or harness.suite=NAME): "name  expectation-on-base  command...".
-# The extra tests run first: the suite's last entries remount ext4 and xfs
-# with -o dax=inode for good.
+# The extra tests, then the suite (one "name expectation command..." a
+# line).  The extra tests run first: the suite's last entries remount ext4
+# and xfs with -o dax=inode for good.
 run_suite() {
+	n=0
 	for t in /extra/*; do
-		[ -f "$t" ] && [ -x "$t" ] && run_one "extra/${t##*/}" "$t"
+		[ -f "$t" ] && [ -x "$t" ] && n=$((n + 1))
 	done
-	grep -v '^[[:space:]]*\(#\|$\)' "/tests/${SUITE:-suite}" | while read -r name _ cmd; do
-		eval "run_one \"$name\" $cmd"
+	echo "TAP version 13"
+	echo "1..$((n + $(wc -l </tests/suite)))"
+	n=0
+	for t in /extra/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		n=$((n + 1))
+		run_one "$n" "extra/${t##*/}" "$t"
 	done
+	set -f
+	while read -r name _ cmd; do
+		n=$((n + 1))
+		# shellcheck disable=SC2086 # the command's words
+		run_one "$n" "$name" $cmd </dev/null
+	done </tests/suite
 }
 
 # Test modules built out of tree against this kernel (Makefile KMODS).
@@ -109,19 +170,19 @@ setup_dax
 load_kmods
 case $(arg harness.mode) in
 shell)
-	echo "guest: ext4-dax on /mnt/ext4, xfs-dax on /mnt/xfs, tests in /tests;" \
-		"exit the shell to power off"
+	if [ "$(arg harness.run)" = 1 ]; then
+		PATH=/tests:$PATH TEST_TIMEOUT=$(arg harness.timeout) \
+			COLLECTION=gup-longterm run_suite
+	fi
+	echo "guest: filesystems $(arg harness.fs) on /mnt, tests in /tests" \
+		"(DAX_DIR=/mnt/FS for a test);" "exit the shell to power off"
 	setsid sh -c 'exec sh -l </dev/ttyS0 >/dev/ttyS0 2>&1'
 	;;
 *)
 	export PATH=/tests:$PATH
 	TEST_TIMEOUT=$(arg harness.timeout)
-	SUITE=$(arg harness.suite)
-	{
-		echo "# harness: start uptime=$(cut -d' ' -f1 /proc/uptime)"
-		run_suite
-		echo "# harness: done uptime=$(cut -d' ' -f1 /proc/uptime)"
-	} >/dev/ttyS1 2>&1
+	COLLECTION=gup-longterm
+	run_suite >/dev/ttyS1 2>&1
 	;;
 esac
 sync

@@ -6,15 +6,16 @@
 # a fragment asks for survived olddefconfig: Kconfig drops an option whose
 # dependencies are missing, and merge_config.sh only warns.
 set -eu
+. "$(dirname "$0")/lib.sh"
 src=$1 obj=$2
 shift 2
 arch=${ARCH:-x86_64}
 mkdir -p "$obj"
 # 6.1 merges tiny.config loudly on stdout.
-make -s -C "$src" O="$obj" ARCH="$arch" "${KCONFIG_START:-tinyconfig}" >/dev/null
+ARCH=$arch kmake "$src" "$obj" "${KCONFIG_START:-tinyconfig}" >/dev/null
 [ $# -eq 0 ] ||
 	ARCH=$arch "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
-make -s -C "$src" O="$obj" ARCH="$arch" olddefconfig
+ARCH=$arch kmake "$src" "$obj" olddefconfig
 
 # What the fragments ask for, a later fragment overriding an earlier one
 # as merge_config.sh does: "fragment<TAB>line", one per option.

@@ -28,13 +28,14 @@ set -eu
 fdir=$(cd "$1" && pwd)
 shift
 : "${TREES:?}" "${KGIT:?}"
+. "$(dirname "$0")/lib.sh"
 m=$fdir/matrix
 tree=$TREES/series
 [ $# -gt 0 ] || set -- x86_64-no-fs-dax x86_64-allnoconfig i386 arm64
 
-touched=$(git --git-dir="$KGIT" diff --name-only --diff-filter=AM base..series -- \
+touched=$(git_k diff --name-only --diff-filter=AM base..series -- \
 	'*.c' ':!tools' | sed 's/\.c$/.o/')
-touched_src=$(git --git-dir="$KGIT" diff --name-only --diff-filter=AM base..series -- \
+touched_src=$(git_k diff --name-only --diff-filter=AM base..series -- \
 	'*.c' '*.h' ':!tools')
 
 # The touched objects that the entry's config builds and that are not up
@@ -42,7 +43,7 @@ touched_src=$(git --git-dir="$KGIT" diff --name-only --diff-filter=AM base..seri
 # (A single-object target, "make dir/file.o", compiles it whatever the
 # config says, so it cannot tell.)
 stale_objs() {
-	kmake -n vmlinux 2>/dev/null | grep -o -- '-c -o [^ ]*\.o ' |
+	mmake -n vmlinux 2>/dev/null | grep -o -- '-c -o [^ ]*\.o ' |
 		sed 's/^-c -o //; s/ $//' | sort -u >"$obj.would-build"
 	for o in $touched; do
 		grep -qxF "$o" "$obj.would-build" && echo "$o"
@@ -83,9 +84,9 @@ for entry in "$@"; do
 	obj=$tree/.matrix-$entry
 	log=$obj.log
 	begin=$(date +%s)
-	kmake() {
-		make -C "$tree" O="${obj##*/}" ARCH="$arch" CROSS_COMPILE="$cross" \
-			CC="ccache ${cross}gcc" -j"${JOBS:-2}" -s "$@"
+	# The entry's build, in $obj.
+	mmake() {
+		ARCH=$arch CROSS_COMPILE=$cross kmake "$tree" "${obj##*/}" "$@"
 	}
 	if ! { ARCH=$arch KCONFIG_START=$start \
 		"$(dirname "$0")/kconfig.sh" "$tree" "$obj" "$@"; } >"$log" 2>&1; then
@@ -95,7 +96,7 @@ for entry in "$@"; do
 		continue
 	fi
 	if [ "$goal" = objects ] && [ "${MATRIX_LINK:-0}" != 1 ]; then
-		objs=$(kmake prepare >>"$log" 2>&1 && stale_objs)
+		objs=$(mmake prepare >>"$log" 2>&1 && stale_objs)
 		# shellcheck disable=SC2086 # a list of objects
 		set -- $objs
 		what="$# touched objects"
@@ -104,7 +105,7 @@ for entry in "$@"; do
 		what=vmlinux
 	fi
 	# A warning in a file the series touches fails the entry too.
-	if { [ $# -eq 0 ] || kmake "$@" >>"$log" 2>&1; } &&
+	if { [ $# -eq 0 ] || mmake "$@" >>"$log" 2>&1; } &&
 		! grep -E ': (warning|error):' "$log" | grep -qF "$touched_src"; then
 		echo "matrix $entry: ok, $what ($(($(date +%s) - begin)) s)"
 	else

@@ -23,7 +23,7 @@ set -eu
 cover=$1 mbox=$2
 case $mbox in /*) ;; *) mbox=$PWD/$mbox ;; esac
 : "${KGIT:?}" "${TREES:?}"
-git_k() { git --git-dir="$KGIT" "$@"; }
+. "$(dirname "$0")/lib.sh"
 
 "$(dirname "$0")/signed.sh" mailed
 
@@ -153,10 +153,7 @@ echo "mbox: $mbox: $(grep -c '^From [0-9a-f]\{40\} ' "$mbox") messages," \
 # in each, the sender's Signed-off-by, one Assisted-by: and no other
 # Signed-off-by.
 same_as_series() {
-	if [ ! -e "$wt/.git" ]; then
-		git_k worktree prune
-		git_k worktree add -q -f --detach "$wt" base
-	fi
+	worktree "$wt" base --detach
 	git -C "$wt" am --abort >/dev/null 2>&1 || true
 	git -C "$wt" checkout -q -f --detach base
 	if ! git -C "$wt" am -q --empty=drop "$2"; then

@@ -7,11 +7,27 @@
 # are copied, with the shared libraries they load.  busybox-static fills in
 # the applets no package provides.  To give the guest another tool, add its
 # package to GUEST_PACKAGES.  DEST=SRC pairs add more files from the host
-# (the tests); SRC may be a directory.  INIT becomes /init.
+# (the tests); SRC may be a directory.  INIT becomes /init.  OUT is not
+# made again when no input changed since it was made (OUT.inputs: these
+# arguments and the name, size and time of every file they name).
 set -eu
 out=$1 stage=$2 init=$3 root=$4 packages=$5
 shift 5
 [ "${1:-}" = "--" ] && shift
+
+inputs() {
+	echo "$stage $packages $*"
+	for f in "$0" "$init" "$root/var/lib/dpkg/status" "$@"; do
+		f=${f#*=}
+		[ -e "$f" ] || { echo "$f absent"; continue; }
+		find "$f" -printf '%p %s %T@\n'
+	done | sort
+}
+if [ -f "$out" ] && inputs "$@" | cmp -s - "$out.inputs"; then
+	echo "guest: $out is up to date"
+	exit 0
+fi
+rm -f "$out.inputs"
 
 rm -rf "$stage"
 mkdir -p "$stage"
@@ -104,3 +120,4 @@ fi
 cp "$init" "$stage/init"
 chmod 755 "$stage/init"
 (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$out"
+inputs "$@" >"$out.inputs"

@@ -16,8 +16,9 @@ if ! git rev-parse -q --verify "$commit^{commit}" >/dev/null; then
 	exit 1
 fi
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; git --git-dir="$KGIT" worktree remove -f "$TREES/old-$commit" 2>/dev/null || true' EXIT
+trap 'rm -rf "$tmp"; git_k worktree remove -f "$TREES/old-$commit" 2>/dev/null || true' EXIT
 
 # The old version's base, as its Makefile states it (before DEB_SUITE
 # existed, the package came from the system's suites).
@@ -31,8 +32,8 @@ BASE_TREE= BASE_BRANCH=base-$commit "$here/base.sh" >/dev/null
 
 mkdir "$tmp/patches"
 git show "$commit:series" >"$tmp/series"
-for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$tmp/series" | awk '{print $1}'); do
+for p in $(entries "$tmp/series" | awk '{print $1}'); do
 	git show "$commit:patches/$p" >"$tmp/patches/$p"
 done
 "$here/apply.sh" "$tmp/series" "$tmp/patches" "old-$commit" "base-$commit" >/dev/null
-git --git-dir="$KGIT" range-diff --no-color "base-$commit..old-$commit" base..series
+git_k range-diff --no-color "base-$commit..old-$commit" base..series

@@ -1,8 +1,11 @@
 #!/bin/sh
-# Usage: report.sh SUITE LABEL=OUTDIR [LABEL=OUTDIR] [CHECK_LOG]
+# Usage: report.sh [-o FILE] SUITE LABEL=OUTDIR [LABEL=OUTDIR] [CHECK_LOG]
 #
-# Turn the boots' KTAP (OUTDIR/ktap.log) and console logs into one table, a
-# column per boot, and a verdict.  With two columns the first is the
+# Turn the boots' KTAP (OUTDIR/ktap.log: one document in the form of
+# kselftest's runner, guest-init.sh) and console logs into one table, a
+# column per boot, and a verdict, its last line "N passed, N failed, N
+# skipped"; printed, and written to FILE with -o.  Exits 1 if a case
+# failed.  SUITE is the suite as the boots ran it (scripts/suite.sh).  With two columns the first is the
 # unpatched base and the second the patched kernel: the verdict counts the
 # patched column, and also fails a case whose base result contradicts the
 # suite's expectation (column 2 of SUITE): "pass" cases must pass on the base
@@ -20,8 +23,14 @@
 # the entry, except on the base for a "fail" entry of a single case, where
 # it stands for the base failing that case, and is not counted.
 set -eu
+outfile=""
+if [ "${1:-}" = -o ]; then
+	outfile=$2
+	shift 2
+fi
 suite=$1
 shift
+. "$(dirname "$0")/lib.sh"
 
 # One "case<TAB>result<TAB>note" line per test case of one boot.
 results() {
@@ -29,8 +38,9 @@ results() {
 	[ -f "$dir/ktap.log" ] || { printf 'harness: guest\tFAIL\tno KTAP output\n'; return; }
 	awk '
 	function finish(   i) {
-		if (entry == "") return
-		if (plan > nres)
+		if (rc == 124)
+			print entry ": timeout\tFAIL\tkilled at its time limit" (plan > nres ? ", " (plan - nres) " of " plan " not reported" : "")
+		else if (plan > nres)
 			print entry ": results missing\tFAIL\t" (plan - nres) " of " plan " not reported"
 		else if (nres == 0)
 			print entry "\t" (rc == 0 ? "PASS" : rc == 4 ? "SKIP" : "FAIL") "\t" (why != "" ? why : "rc=" rc)
@@ -39,16 +49,32 @@ results() {
 		entry = ""
 	}
 	{ sub(/\r$/, "") }	# the guest serial port ends lines with CRLF
-	/^# harness: begin / { finish(); entry = $4; plan = nres = nfail = 0; rc = "?"; why = ""; next }
-	/^# harness: end / { rc = $5; sub(/^rc=/, "", rc); rc += 0; finish(); next }
-	/^# harness: done/ { done = 1; next }
-	/^Bail out!/ { print "harness: bail out\tFAIL\t" substr($0, 11) }
-	entry != "" && /^1\.\.[0-9]+/ {
-		plan += substr($1, 4) + 0
-		if (match($0, / # (SKIP|skip) /)) why = substr($0, RSTART + 3)
+	# The document: "1..N", then per program "# selftests: COLLECTION:
+	# NAME", its own KTAP nested under "# ", and "ok|not ok N
+	# selftests: COLLECTION: NAME [# SKIP|# TIMEOUT s|# exit=rc]".
+	entry == "" && /^1\.\.[0-9]+/ { total = substr($1, 4) + 0; next }
+	entry == "" && /^# selftests: [^:]*: / {
+		entry = $0; sub(/^# selftests: [^:]*: /, "", entry)
+		plan = nres = nfail = 0; why = ""; next
 	}
-	entry != "" && /^(not )?ok [0-9]+ / {
-		line = $0
+	/^Bail out!/ { print "harness: bail out\tFAIL\t" substr($0, 11); next }
+	entry != "" && /^(not )?ok [0-9]+ selftests: / {
+		ntop++
+		rc = /^ok/ ? 0 : 1
+		if (/ # SKIP/) rc = 4
+		else if (/ # TIMEOUT/) rc = 124
+		else if (match($0, / # exit=[0-9]+$/)) rc = substr($0, RSTART + 8) + 0
+		finish()
+		next
+	}
+	entry == "" || !/^# / { next }
+	# A line of the program, without the nesting.
+	{ line = substr($0, 3) }
+	line ~ /^1\.\.[0-9]+/ {
+		plan += substr(line, 4) + 0
+		if (match(line, / # (SKIP|skip) /)) why = substr(line, RSTART + 3)
+	}
+	line ~ /^(not )?ok [0-9]+ / {
 		res = (line ~ /^not ok/) ? "FAIL" : "PASS"
 		sub(/^(not )?ok [0-9]+ /, "", line)
 		note = ""
@@ -67,7 +93,8 @@ results() {
 	}
 	END {
 		if (entry != "") { rc = "crash"; finish() }
-		if (!done) print "harness: guest finished\tFAIL\tsuite did not complete"
+		if (total == 0 || ntop < total)
+			print "harness: guest finished\tFAIL\tsuite did not complete (" ntop + 0 " of " total + 0 " programs)"
 	}' "$dir/ktap.log"
 	if [ -f "$dir/qemu.status" ] && grep -q "qemu_rc=124" "$dir/qemu.status"; then
 		printf 'harness: guest\tFAIL\tQEMU timed out\n'
@@ -132,8 +159,9 @@ done
 [ -f "$tmp/checks" ] && cat "$tmp/checks" >>"$tmp/$n"
 
 # Expectation on the base for each suite entry.
-grep -v '^[[:space:]]*\(#\|$\)' "$suite" | awk '{ print $1 "\t" $2 }' >"$tmp/expect"
+entries "$suite" | awk '{ print $1 "\t" $2 }' >"$tmp/expect"
 
+{
 awk -F'\t' -v ncol="$n" -v labels="$labels" -v expectf="$tmp/expect" '
 BEGIN {
 	while ((getline l < expectf) > 0) { split(l, e, "\t"); expect[e[1]] = e[2] }
@@ -243,9 +271,13 @@ END {
 }' totals="$tmp/totals" "$tmp"/[0-9]*
 
 # Benchmark ratios, each measured within the last column's boot.
-if grep -q '^# ratio:' "$last/ktap.log" 2>/dev/null; then
+if grep -q '^# # ratio:' "$last/ktap.log" 2>/dev/null; then
 	printf '\nratios measured in the %s boot:\n' "${labels##* }"
-	tr -d '\r' <"$last/ktap.log" | sed -n 's/^# ratio: /  /p'
+	tr -d '\r' <"$last/ktap.log" | sed -n 's/^# # ratio: /  /p'
 fi
 echo
 cat "$tmp/totals"
+} >"$tmp/report"
+cat "$tmp/report"
+[ -z "$outfile" ] || cp "$tmp/report" "$outfile"
+passed "$tmp/report"

@@ -20,7 +20,7 @@ set -eu
 branch=$1
 : "${KGIT:?}"
 TOOL_EMAIL=noreply@anthropic.com
-git_k() { git --git-dir="$KGIT" "$@"; }
+. "$(dirname "$0")/lib.sh"
 
 if [ -n "${SENDER+set}" ]; then
 	sender=$SENDER

@@ -6,6 +6,7 @@
 # line, "N passed, N failed, N skipped", all written to OUTFILE.  A base
 # without a report counts as one failure.  Exits 1 unless nothing failed.
 set -eu
+. "$(dirname "$0")/lib.sh"
 outfile=$1
 shift
 for arg in "$@"; do
@@ -23,4 +24,4 @@ sed -n 's/^[^ ]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \
 	END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' >>"$outfile"
 echo
 cat "$outfile"
-tail -n 1 "$outfile" | grep -q ' 0 failed'
+passed "$outfile"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What leases cost, as ratios measured in one boot: usage: lease_bench DAX_DIR
+ * What leases cost, as ratios measured in one boot (usage: DAX_DIR=DIR
+ * lease_bench):
  *
  *  1. get_user_pages_longterm() without a lease vs pin_user_pages_fast() with
  *     FOLL_LONGTERM, pinning the same anonymous memory: the one pass/fail
@@ -200,13 +201,15 @@ int main(int argc, char **argv)
 {
 	struct gup_test probe = { .nr_pages_per_call = 1 };
 	struct pin_case unleased, pin_fast, leased_anon, leased_dax, short_dax;
+	const char *dir;
 	char *anon, *dax;
 	double ratio, paired;
 	int dax_fd;
 
 	ksft_print_header();
-	if (argc != 2)
-		ksft_exit_fail_msg("usage: %s DAX_DIR\n", argv[0]);
+	dir = getenv("DAX_DIR");
+	if (argc != 1 || !dir)
+		ksft_exit_fail_msg("usage: DAX_DIR=DIR %s\n", argv[0]);
 	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	if (gup_fd < 0)
 		ksft_exit_skip("gup_test not available\n");
@@ -219,7 +222,7 @@ int main(int argc, char **argv)
 	if (anon == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	memset(anon, 1, PIN_SIZE);
-	dax = map_dax(argv[1], PIN_SIZE, &dax_fd);
+	dax = map_dax(dir, PIN_SIZE, &dax_fd);
 	unleased = (struct pin_case){ GUP_LONGTERM_BENCHMARK, anon, FOLL_WRITE };
 	pin_fast = (struct pin_case){ PIN_FAST_BENCHMARK, anon,
 				      FOLL_WRITE | FOLL_LONGTERM };
@@ -241,7 +244,7 @@ int main(int argc, char **argv)
 		       pin_ratio(leased_dax, short_dax, true, PIN_ROUNDS, NULL));
 	munmap(dax, PIN_SIZE);
 	close(dax_fd);
-	truncate_pinned_vs_unpinned(argv[1]);
+	truncate_pinned_vs_unpinned(dir);
 
 	ksft_test_result(ratio <= BOUND,
 			 "unleased get_user_pages_longterm() within %.0f%% of pin_user_pages_fast(FOLL_LONGTERM)\n",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stress revocable long-term pins: usage: lease_stress DAX_DIR SECONDS
+ * Stress revocable long-term pins: usage: DAX_DIR=DIR lease_stress SECONDS
  *
  * Pinner threads pin ranges of a few victim files under leases, with
  * gup_test's device emulation writing PIN_LONGTERM_TEST_DMA_MAGIC into the
@@ -241,10 +241,10 @@ int main(int argc, char **argv)
 	long before;
 
 	ksft_print_header();
-	if (argc != 3)
-		ksft_exit_fail_msg("usage: %s DAX_DIR SECONDS\n", argv[0]);
-	dir = argv[1];
-	seconds = atoi(argv[2]);
+	dir = getenv("DAX_DIR");
+	if (argc != 2 || !dir)
+		ksft_exit_fail_msg("usage: DAX_DIR=DIR %s SECONDS\n", argv[0]);
+	seconds = atoi(argv[1]);
 	pagesize = getpagesize();
 
 	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);

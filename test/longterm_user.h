@@ -5,7 +5,8 @@
  * DAX file, of anonymous memory and of both back to back, and the FOLL_PIN
  * counters.  Include after kselftest_harness.h.
  *
- * The DAX directory is argv[1], or $DAX_DIR; harness options may follow it.
+ * The DAX directory is $DAX_DIR (the guest sets it for test/suite's
+ * entries NAME@FS).
  * Without one, the DAX cases are skipped and the anonymous ones still run.
  */
 #ifndef LONGTERM_USER_H
@@ -64,7 +65,7 @@ static inline int lt_map(struct lt_map *m, size_t nr_anon, size_t nr_dax,
 	}
 	if (nr_dax) {
 		if (!dax_dir) {
-			*why = "no DAX directory: pass one as argv[1] or in $DAX_DIR";
+			*why = "no DAX directory: DAX_DIR is not set";
 			return -1;
 		}
 		snprintf(path, sizeof(path), "%s/longterm_user.XXXXXX",
@@ -134,17 +135,10 @@ static inline long lt_pins_settle(long before)
 				TH_LOG("FOLL_PIN pins left behind");	\
 	} while (0)
 
-/* argv[1], if it is not an option, is the DAX directory; else $DAX_DIR. */
 static inline int lt_main(int argc, char **argv)
 {
 	lt_page = sysconf(_SC_PAGESIZE);
 	dax_dir = getenv("DAX_DIR");
-	if (argc > 1 && argv[1][0] != '-') {
-		dax_dir = argv[1];
-		argv[1] = argv[0];
-		argc--;
-		argv++;
-	}
 	return test_harness_run(argc, argv);
 }
 

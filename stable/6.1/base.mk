@@ -10,8 +10,9 @@ SELFTESTS := gup_test
 # videobuf-dma-sg has no user QEMU emulates: test/kmod reaches it, built
 # against the base and the patched tree (test/videobuf_dma_sg.c).
 KMODS := videobuf_dma_sg_test
-# The lease tests need gup_test's PIN_LONGTERM_TEST (6.4), iommufd_map
-# <linux/iommufd.h> (6.2): their entries are skipped here (skip).
+# Test programs 6.1 cannot build, so their suite entries are skipped: the
+# lease tests need gup_test's PIN_LONGTERM_TEST (6.4; the lease is not in
+# the backport), iommufd_map <linux/iommufd.h> (6.2).
 TEST_PROGS_EXCLUDE := iommufd_map lease_bench lease_stress
 # No mbox (the backport is not a thread of its own), no coccicheck and no
 # matrix (those cover the mainline series; this one changes four files).
