@@ -116,6 +116,8 @@ export CCACHE_MAXSIZE := 20G
 # The scripts that keep files in the cache get the selected base's.
 SCRIPT_ENV := CACHE=$(BCACHE)
 
+# The test kernels are x86_64 builds, whatever the environment says.
+KMAKE := KARCH=x86_64 KCROSS= scripts/kmake.sh
 MAKEFLAGS += --no-print-directory
 
 .NOTPARALLEL:
@@ -161,6 +163,8 @@ help:
 		/^[A-Z_]+ \?=/ { printf "  %s (default: %s)\n%s", $$1, \
 		substr($$0, index($$0, "=") + 2), c } { c = "" }' \
 		$(firstword $(MAKEFILE_LIST))
+	@echo "  SENDER: make mbox (above); BOOT_TIMEOUT, GUEST_MEM: scripts/boot.sh;"
+	@echo "  MATRIX_LINK: scripts/matrix.sh (README.md, Variables)"
 
 ## make deps: install the host's missing Debian packages.
 deps:
@@ -184,17 +188,20 @@ apply: base
 define build_kernel
 	@echo "kernel: building $(1)"
 	@scripts/kconfig.sh $(1) $(1)/.build $(FRAGMENTS)
-	@scripts/kmake.sh $(1) .build bzImage headers $(if $(KMODS),modules)
+	@$(KMAKE) $(1) .build bzImage headers $(if $(KMODS),modules)
 endef
 
 # Test modules, built out of tree against one kernel into tests/kmod/$(1)
 # (install -C: a file that did not change keeps its time, and kbuild and
-# mkguest.sh see that nothing changed).
+# mkguest.sh see that nothing changed), and only those of KMODS.
 define build_kmods
 	@mkdir -p $(BOUT)/kmod/$(1) $(BOUT)/tests/kmod/$(1)
 	@install -C -m 644 test/kmod/* $(BOUT)/kmod/$(1)/
-	@scripts/kmake.sh $(2) .build M=$(BOUT)/kmod/$(1) KMODS="$(KMODS)" modules
-	@install -C -m 644 $(BOUT)/kmod/$(1)/*.ko $(BOUT)/tests/kmod/$(1)/
+	@$(KMAKE) $(2) .build M=$(BOUT)/kmod/$(1) KMODS="$(KMODS)" modules
+	@find $(BOUT)/tests/kmod/$(1) -name '*.ko' \
+		$(foreach m,$(KMODS),! -name $(m).ko) -delete
+	@install -C -m 644 $(foreach m,$(KMODS),$(BOUT)/kmod/$(1)/$(m).ko) \
+		$(BOUT)/tests/kmod/$(1)/
 endef
 
 ## make kernel, make base-kernel: the patched / base kernel.
@@ -214,7 +221,7 @@ mainline-base:
 SELFTEST_OUT := $(BOUT)/selftests/$(SELFTEST_DIR)
 progs: kernel $(if $(KMODS),base-kernel) $(if $(STABLE),mainline-base)
 	@mkdir -p $(BOUT)/tests $(SELFTEST_OUT)
-	@DAX_FS="$(DAX_FS)" T="$(T)" NOBUILD="$(TEST_PROGS_EXCLUDE)" \
+	@DAX_FS="$(DAX_FS)" GUEST_FS="$(GUEST_FS)" T="$(T)" NOBUILD="$(TEST_PROGS_EXCLUDE)" \
 		scripts/suite.sh test/suite $(wildcard $(SDIR)/skip) >$(BOUT)/suite.new
 	@cmp -s $(BOUT)/suite.new $(BOUT)/tests/suite || \
 		mv $(BOUT)/suite.new $(BOUT)/tests/suite
@@ -302,6 +309,7 @@ matrix: mainline-only apply
 # patches/ and, in its Makefile, its base).
 SERIES_VERSIONS := v1=21ad73f556f6b6da069e58fde6e55ab2bed81157 \
 	v2=4d95420ea616525a4237ed6c3d05293b26bd4b54
+# make range-diff: the version to compare with (default: the last one).
 FROM ?= $(firstword $(subst =, ,$(lastword $(SERIES_VERSIONS))))
 FROM_COMMIT = $(word 2,$(subst =, ,$(filter $(FROM)=%,$(SERIES_VERSIONS))))
 range-diff: mainline-only apply

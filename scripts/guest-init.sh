@@ -75,55 +75,66 @@ setup_dax() {
 	[ $# -eq 0 ] || die "not enough nvdimm regions for: $*"
 }
 
+# The processes other than $nest that have /run/out open.
+holders() {
+	ls -l /proc/[0-9]*/fd 2>/dev/null | awk -v me="/proc/$nest/fd:" '
+		/^\/proc\// { dir = $0 } / -> \/run\/out$/ && dir != me { n++ }
+		END { exit n == 0 }'
+}
+
 # run_one N NAME COMMAND...: run test N of the KTAP document, its output
 # nested ("# " before each line) and its result on a line of its own, as
 # kselftest's runner prints them.  A command starting with timeout=SECONDS
-# gets that long instead of the default.  In an entry NAME@FS, where /mnt/FS
-# is a filesystem of the guest, the command has DAX_DIR=/mnt/FS and
-# DAX_FS=FS.
+# gets that long instead of the default (then SIGTERM, and SIGKILL 10 s
+# later).  An entry NAME@FS runs with DAX_DIR=/mnt/FS and DAX_FS=FS, and
+# fails if FS is not a filesystem of the guest (NAME@anon: no DAX_DIR).
 run_one() {
 	num=$1 name=$2
 	shift 2
 	limit=$TEST_TIMEOUT
 	case $1 in timeout=*) limit=${1#timeout=}; shift ;; esac
-	fs=${name##*@}
-	if [ "$fs" != "$name" ] && mountpoint -q "/mnt/$fs"; then
-		export DAX_DIR=/mnt/$fs DAX_FS=$fs
-	else
-		unset DAX_DIR DAX_FS
-	fi
 	echo "# timeout set to $limit"
 	echo "# selftests: $COLLECTION: $name"
+	unset DAX_DIR DAX_FS
+	case $name in
+	*@anon | extra/*) ;;
+	*@*)
+		fs=${name##*@}
+		if ! mountpoint -q "/mnt/$fs"; then
+			echo "# harness: /mnt/$fs is not a mounted filesystem"
+			echo "not ok $num selftests: $COLLECTION: $name # exit=1"
+			return
+		fi
+		export DAX_DIR=/mnt/$fs DAX_FS=$fs
+		;;
+	esac
 	# Through the kernel log, so that the marks and the kernel's own
 	# messages come out in the order they happened (report.sh).
 	echo "guest: running $name" >/dev/kmsg
 	# The output goes through a FIFO to the nesting awk as it comes (sed
 	# would hold each line back until it has read the next).  A process
 	# the test left behind may hold the FIFO open (one stuck in D state
-	# cannot even be killed): the awk is given 2 s after the test ends,
-	# not for ever.
+	# cannot even be killed): then the awk is given 2 s, not for ever.
 	rm -f /run/out && mkfifo /run/out
 	awk '{ print "# " $0; fflush() }' </run/out &
 	nest=$!
 	start=$(date +%s)
 	# eval: a command may name $DAX_DIR.
-	(cd /tmp && eval "timeout $limit $*") >/run/out 2>&1
+	(cd /tmp && eval "timeout -k 10 $limit $*") >/run/out 2>&1
 	rc=$?
-	# busybox's timeout exits with the signal's status, not 124.
-	if [ "$rc" -eq 143 ] && [ $(($(date +%s) - start)) -ge "$limit" ]; then
-		rc=124
-	fi
-	(sleep 2 && touch /run/dropped && kill "$nest") 2>/dev/null &
-	dog=$!
-	{
-		wait "$nest"
-		kill "$dog"
-		wait "$dog"
-	} 2>/dev/null
-	if [ -e /run/dropped ]; then
-		rm /run/dropped
+	# Whatever the test exits with once signalled (busybox's timeout
+	# passes it on, never 124), it ran out of time.
+	[ $(($(date +%s) - start)) -lt "$limit" ] || rc=124
+	i=0
+	while holders && [ $i -lt 20 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if holders; then
+		kill "$nest"
 		echo "# harness: what processes $name left behind print is dropped"
 	fi
+	wait "$nest" 2>/dev/null
 	echo "guest: finished $name" >/dev/kmsg
 	case $rc in
 	0) echo "ok $num selftests: $COLLECTION: $name" ;;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Usage: kconfig.sh SRCTREE OBJDIR FRAGMENT...
 #
-# Make OBJDIR/.config from $KCONFIG_START (default tinyconfig) for $ARCH
+# Make OBJDIR/.config from $KCONFIG_START (default tinyconfig) for $KARCH
 # (default x86_64) merged with the fragments, then check that every option
 # a fragment asks for survived olddefconfig: Kconfig drops an option whose
 # dependencies are missing, and merge_config.sh only warns.
@@ -9,13 +9,13 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 src=$1 obj=$2
 shift 2
-arch=${ARCH:-x86_64}
+arch=${KARCH:-x86_64}
 mkdir -p "$obj"
 # 6.1 merges tiny.config loudly on stdout.
-ARCH=$arch kmake "$src" "$obj" "${KCONFIG_START:-tinyconfig}" >/dev/null
+KARCH=$arch kmake "$src" "$obj" "${KCONFIG_START:-tinyconfig}" >/dev/null
 [ $# -eq 0 ] ||
 	ARCH=$arch "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
-ARCH=$arch kmake "$src" "$obj" olddefconfig
+KARCH=$arch kmake "$src" "$obj" olddefconfig
 
 # What the fragments ask for, a later fragment overriding an earlier one
 # as merge_config.sh does: "fragment<TAB>line", one per option.

@@ -24,14 +24,15 @@ worktree() {
 }
 
 # kmake TREE OBJDIR ARGS...: the kernel's make as every build here runs
-# it: quiet, out of tree in OBJDIR (relative to TREE, so that every tree
-# has srctree ".." and one ccache serves them all), $ARCH (default
-# x86_64), $CROSS_COMPILE, $JOBS jobs (default: one per CPU).
+# it: quiet, out of tree in OBJDIR (the builds use OBJDIR .build or
+# .matrix-ENTRY inside TREE, so that every tree has srctree ".." and one
+# ccache serves them all), for $KARCH (default x86_64) with $KCROSS as
+# CROSS_COMPILE, $JOBS jobs (default: one per CPU).
 kmake() {
 	_kt=$1 _ko=$2
 	shift 2
-	make -C "$_kt" O="$_ko" ARCH="${ARCH:-x86_64}" \
-		CROSS_COMPILE="${CROSS_COMPILE:-}" CC="ccache ${CROSS_COMPILE:-}gcc" \
+	make -C "$_kt" O="$_ko" ARCH="${KARCH:-x86_64}" \
+		CROSS_COMPILE="${KCROSS:-}" CC="ccache ${KCROSS:-}gcc" \
 		-j"${JOBS:-$(nproc)}" -s "$@"
 }
 

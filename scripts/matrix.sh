@@ -86,9 +86,9 @@ for entry in "$@"; do
 	begin=$(date +%s)
 	# The entry's build, in $obj.
 	mmake() {
-		ARCH=$arch CROSS_COMPILE=$cross kmake "$tree" "${obj##*/}" "$@"
+		KARCH=$arch KCROSS=$cross kmake "$tree" "${obj##*/}" "$@"
 	}
-	if ! { ARCH=$arch KCONFIG_START=$start \
+	if ! { KARCH=$arch KCONFIG_START=$start \
 		"$(dirname "$0")/kconfig.sh" "$tree" "$obj" "$@"; } >"$log" 2>&1; then
 		tail -n 30 "$log"
 		echo "matrix $entry: FAILED (kconfig, log $log)"

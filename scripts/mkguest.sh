@@ -20,7 +20,7 @@ inputs() {
 	for f in "$0" "$init" "$root/var/lib/dpkg/status" "$@"; do
 		f=${f#*=}
 		[ -e "$f" ] || { echo "$f absent"; continue; }
-		find "$f" -printf '%p %s %T@\n'
+		find -L "$f" -printf '%p %s %T@\n'
 	done | sort
 }
 if [ -f "$out" ] && inputs "$@" | cmp -s - "$out.inputs"; then

@@ -27,6 +27,8 @@ outfile=""
 if [ "${1:-}" = -o ]; then
 	outfile=$2
 	shift 2
+	# No verdict of an earlier run may stand in for this one's.
+	rm -f "$outfile"
 fi
 suite=$1
 shift
@@ -37,15 +39,21 @@ results() {
 	dir=$1
 	[ -f "$dir/ktap.log" ] || { printf 'harness: guest\tFAIL\tno KTAP output\n'; return; }
 	awk '
+	# An entry that reported no case is one row, ENTRY; else a row per
+	# case, and a row ENTRY: timeout|results missing|exit status|bail out
+	# for what went wrong besides.
 	function finish(   i) {
-		if (rc == 124)
+		if (nres == 0)
+			print entry "\t" (rc == 0 ? "PASS" : rc == 4 ? "SKIP" : "FAIL") "\t" \
+				(bail != "" ? bail : rc == 124 ? "killed at its time limit" : why != "" ? why : "rc=" rc)
+		else if (bail != "")
+			print entry ": bail out\tFAIL\t" bail
+		else if (rc == 124)
 			print entry ": timeout\tFAIL\tkilled at its time limit" (plan > nres ? ", " (plan - nres) " of " plan " not reported" : "")
 		else if (plan > nres)
 			print entry ": results missing\tFAIL\t" (plan - nres) " of " plan " not reported"
-		else if (nres == 0)
-			print entry "\t" (rc == 0 ? "PASS" : rc == 4 ? "SKIP" : "FAIL") "\t" (why != "" ? why : "rc=" rc)
 		else if (rc != 0 && rc != 4 && nfail == 0)
-			print entry ": exit status\tFAIL\trc=" rc (rc == 124 ? " (timed out)" : "")
+			print entry ": exit status\tFAIL\trc=" rc
 		entry = ""
 	}
 	{ sub(/\r$/, "") }	# the guest serial port ends lines with CRLF
@@ -55,7 +63,7 @@ results() {
 	entry == "" && /^1\.\.[0-9]+/ { total = substr($1, 4) + 0; next }
 	entry == "" && /^# selftests: [^:]*: / {
 		entry = $0; sub(/^# selftests: [^:]*: /, "", entry)
-		plan = nres = nfail = 0; why = ""; next
+		plan = nres = nfail = 0; why = bail = ""; next
 	}
 	/^Bail out!/ { print "harness: bail out\tFAIL\t" substr($0, 11); next }
 	entry != "" && /^(not )?ok [0-9]+ selftests: / {
@@ -70,6 +78,7 @@ results() {
 	entry == "" || !/^# / { next }
 	# A line of the program, without the nesting.
 	{ line = substr($0, 3) }
+	line ~ /^Bail out!/ { bail = substr(line, 11) }
 	line ~ /^1\.\.[0-9]+/ {
 		plan += substr(line, 4) + 0
 		if (match(line, / # (SKIP|skip) /)) why = substr(line, RSTART + 3)
@@ -241,6 +250,14 @@ END {
 			}
 			if (expect[entry] == "pass" && b != "PASS") {
 				p = "FAIL"; why = "expected to pass on the base too"
+			}
+		} else if (p == "-" && ncol > 1 && k ~ /: (timeout|results missing|exit status|bail out)$/) {
+			# The base went wrong running an entry that the last boot
+			# ran cleanly: as it must for a "fail" entry (not counted).
+			if (expect[entry] == "fail")
+				nocount = 1
+			else {
+				p = "FAIL"; why = lab[1] ": " note[k, 1]
 			}
 		} else if (p == "-") {
 			p = "FAIL"; why = "missing from the " lab[ncol] " run"

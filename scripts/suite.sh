@@ -1,20 +1,22 @@
 #!/bin/sh
-# Usage: [DAX_FS=...] [T=...] [NOBUILD=...] suite.sh SUITE [SKIPFILE]
+# Usage: DAX_FS=... GUEST_FS=... [T=...] [NOBUILD=...] suite.sh SUITE [SKIPFILE]
 #
 # Print the entries of SUITE (test/suite) as one base runs them, one per
 # line, "name expectation command", without comments:
 #  - an entry NAME@dax becomes one entry per filesystem of $DAX_FS
-#    (NAME@ext4, NAME@xfs), in that order;
+#    (NAME@ext4, NAME@xfs), in that order; any other NAME@FS must name a
+#    filesystem of $GUEST_FS, or be NAME@anon;
 #  - an entry that runs a program of $NOBUILD (test programs this base
 #    does not build, the Makefile's TEST_PROGS_EXCLUDE), or whose name
 #    matches a pattern of SKIPFILE ("pattern  reason", patterns are shell
 #    globs), keeps its name and expectation, and its command becomes
 #    skip.sh with the reason, so that the guest reports it as skipped;
 #  - with $T (shell globs, e.g. T='lease_* v4l2_userptr@ext4'), only the
-#    entries whose name matches one of them are printed.
+#    entries whose name, or name in SUITE (NAME@dax), matches one of them
+#    are printed; it is an error if none does.
 set -eu
 suite=$1 skip=${2:-}
-: "${DAX_FS:?}"
+: "${DAX_FS:?}" "${GUEST_FS:?}"
 T=${T:-} NOBUILD=${NOBUILD:-}
 . "$(dirname "$0")/lib.sh"
 
@@ -29,14 +31,27 @@ match() {
 	return 1
 }
 
-# One entry, its name already expanded.
+# entry SUITENAME NAME EXPECTATION COMMAND...: one entry, NAME expanded
+# from SUITENAME.
 entry() {
-	name=$1 expect=$2
-	shift 2
+	sname=$1 name=$2 expect=$3
+	shift 3
+	case " $GUEST_FS anon " in
+	*" ${name##*@} "*) ;;
+	*)
+		[ "$name" = "${name%@*}" ] || {
+			echo "suite.sh: $suite: $name: ${name##*@} is not one of GUEST_FS ($GUEST_FS) or anon" >&2
+			exit 1
+		}
+		;;
+	esac
 	if [ -n "$T" ]; then
 		set -f
 		# shellcheck disable=SC2086 # a list of globs
-		match "$name" $T || { set +f; return 0; }
+		if ! match "$name" $T && ! match "$sname" $T; then
+			set +f
+			return 0
+		fi
 		set +f
 	fi
 	reason=""
@@ -62,25 +77,26 @@ entry() {
 	printf '%-28s %-5s %s\n' "$name" "$expect" "$*"
 }
 
-entries "$suite" | while IFS= read -r line; do
+out=$(entries "$suite" | while IFS= read -r line; do
 	set -f
 	# shellcheck disable=SC2086 # split the entry into its fields
 	set -- $line
 	set +f
-	case $1 in
+	sname=$1
+	shift
+	case $sname in
 	*@dax)
 		for fs in $DAX_FS; do
-			set -f
-			# shellcheck disable=SC2086
-			entry "${1%@dax}@$fs" ${line#"$1"}
-			set +f
+			entry "$sname" "${sname%@dax}@$fs" "$@"
 		done
 		;;
 	*)
-		set -f
-		# shellcheck disable=SC2086
-		entry $line
-		set +f
+		entry "$sname" "$sname" "$@"
 		;;
 	esac
-done
+done)
+if [ -n "$T" ] && [ -z "$out" ]; then
+	echo "suite.sh: T='$T' matches no entry of $suite" >&2
+	exit 1
+fi
+[ -z "$out" ] || printf '%s\n' "$out"

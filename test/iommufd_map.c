@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iommufd DMA mappings (iommufd pages.c) of filesystem-DAX memory: usage:
- * iommufd_map [DAX_DIR] [harness options], or DAX_DIR in the environment.
+ * DAX_DIR=DIR iommufd_map [harness options].
  *
  * The pages behind an IOAS mapping are pinned long-term, until the range is
  * unmapped, as soon as a domain needs them: at IOMMU_IOAS_MAP when a domain

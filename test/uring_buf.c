@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * io_uring registered buffers and provided buffer rings (io_pin_pages()) in
- * filesystem-DAX memory: usage: uring_buf [DAX_DIR] [harness options], or
- * DAX_DIR in the environment.
+ * filesystem-DAX memory: usage: DAX_DIR=DIR uring_buf [harness options].
  *
  * io_uring pins a registered buffer long-term, until it is unregistered,
  * and the memory of a provided buffer ring until the ring is, with

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * videobuf-dma-sg (videobuf 1) USERPTR buffers on filesystem-DAX memory:
- * usage: videobuf_dma_sg [DAX_DIR] [harness options], or DAX_DIR in the
- * environment.
+ * usage: DAX_DIR=DIR videobuf_dma_sg [harness options].
  *
  * QEMU emulates no videobuf hardware; test/kmod/videobuf_dma_sg_test.ko,
  * loaded by the guest for the kernel it was built against, prepares a
