@@ -223,8 +223,11 @@ progs: kernel $(if $(KMODS),base-kernel) $(if $(STABLE),mainline-base)
 	@mkdir -p $(BOUT)/tests $(SELFTEST_OUT)
 	@DAX_FS="$(DAX_FS)" GUEST_FS="$(GUEST_FS)" T="$(T)" NOBUILD="$(TEST_PROGS_EXCLUDE)" \
 		scripts/suite.sh test/suite $(wildcard $(SDIR)/skip) >$(BOUT)/suite.new
-	@cmp -s $(BOUT)/suite.new $(BOUT)/tests/suite || \
-		mv $(BOUT)/suite.new $(BOUT)/tests/suite
+	@if cmp -s $(BOUT)/suite.new $(BOUT)/tests/suite; then \
+		rm $(BOUT)/suite.new; \
+	else \
+		mv $(BOUT)/suite.new $(BOUT)/tests/suite; \
+	fi
 	@$(MAKE) -s -C test OUTPUT=$(BOUT)/tests DEPDIR=$(BOUT)/tests.d \
 		KSRC=$(SERIES_TREE) KHDR=$(SERIES_BUILD)/usr/include \
 		HARNESS=$(HARNESS) TEST_PROGS_EXCLUDE="$(TEST_PROGS_EXCLUDE)"
