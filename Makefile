@@ -55,7 +55,7 @@ KMODS := vb2_minq_test
 # their suite entries are skipped.
 TEST_PROGS_EXCLUDE :=
 # The parts of check.sh all that `make check` runs.
-CHECKS := series checkpatch mbox callers kernel-doc sparse w1 coccicheck bisect matrix
+CHECKS := series checkpatch mbox callers kernel-doc sparse w1 coccicheck bisect matrix harness
 else
 SDIR := stable/$(STABLE)
 BCACHE := $(CACHE)-$(STABLE)

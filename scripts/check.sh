@@ -27,6 +27,8 @@
 #               tree built before with the same fragments is not rebuilt).
 #   matrix      the series tip builds for the configs and architectures of
 #               matrix.sh (FS_DAX=n, allnoconfig, i386, arm64).
+#   harness     the harness reports the cases of test/harness as their
+#               want files say (selftest.sh).
 set -eu
 what=$1 series=$2 pdir=$(cd "$3" && pwd)
 shift 3
@@ -35,7 +37,7 @@ shift 3
 
 if [ "$what" = all ]; then
 	rc=0
-	for c in ${CHECKS:-series checkpatch mbox callers kernel-doc sparse w1 coccicheck bisect matrix}; do
+	for c in ${CHECKS:-series checkpatch mbox callers kernel-doc sparse w1 coccicheck bisect matrix harness}; do
 		start=$(date +%s)
 		if "$0" "$c" "$series" "$pdir" "$@"; then
 			echo "check $c: ok"
@@ -178,6 +180,9 @@ kernel-doc | sparse | w1 | coccicheck)
 matrix)
 	# FRAGMENT... are kconfig-fragments/*.config: matrix.sh wants their folder.
 	"$(dirname "$0")/matrix.sh" "$(dirname "$1")"
+	;;
+harness)
+	"$(dirname "$0")/selftest.sh" "$(dirname "$0")/../test/harness"
 	;;
 bisect)
 	n=$(printf '%s\n' "$patches" | wc -l)

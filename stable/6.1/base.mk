@@ -15,5 +15,6 @@ KMODS := videobuf_dma_sg_test
 # the backport), iommufd_map <linux/iommufd.h> (6.2).
 TEST_PROGS_EXCLUDE := iommufd_map lease_bench lease_stress
 # No mbox (the backport is not a thread of its own), no coccicheck and no
-# matrix (those cover the mainline series; this one changes four files).
+# matrix (those cover the mainline series; this one changes four files),
+# no harness (the mainline series' checks test it).
 CHECKS := series checkpatch kernel-doc sparse w1 bisect
