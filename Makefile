@@ -245,6 +245,7 @@ endif
 guest: progs root
 	@scripts/mkguest.sh $(BOUT)/initramfs.cpio $(BOUT)/guest-root \
 		scripts/guest-init.sh $(ROOT) "$(GUEST_PACKAGES)" -- tests=$(BOUT)/tests \
+		harness=scripts/guest-run.sh \
 		$(GUEST_FILES) \
 		$(if $(EXTRA_TESTS),extra=$(EXTRA_TESTS))
 
@@ -294,7 +295,8 @@ check: kernel base-kernel root
 	@mkdir -p $(BOUT)
 	@mkdir -p $(BOUT)/check
 	@$(SCRIPT_ENV) COVER=$(SDIR)/COVER_LETTER.md MBOX=$(BOUT)/check/series.mbox \
-		SENDER="$(CHECK_SENDER)" SENDER_TEST=1 scripts/check.sh all $(SDIR)/series $(SDIR)/patches $(FRAGMENTS) \
+		SENDER="$(CHECK_SENDER)" SENDER_TEST=1 BUSYBOX=$(ROOT)/bin/busybox \
+		scripts/check.sh all $(SDIR)/series $(SDIR)/patches $(FRAGMENTS) \
 		2>&1 | tee $(BOUT)/check.log
 	@! grep -q '^check .*: FAILED' $(BOUT)/check.log
 

@@ -5,7 +5,11 @@
 # kselftest's runner, guest-init.sh) and console logs into one table, a
 # column per boot, and a verdict, its last line "N passed, N failed, N
 # skipped"; printed, and written to FILE with -o.  Exits 1 if a case
-# failed.  SUITE is the suite as the boots ran it (scripts/suite.sh).  With two columns the first is the
+# failed.  SUITE is the suite as the boots ran it (scripts/suite.sh).
+# A program that went wrong as a whole (timed out, stopped short of its
+# plan, bailed out, exited with an error after passing cases) gets a row
+# of its own, ENTRY: timeout|results missing|bail out|exit status; on the
+# base alone, such a row counts only for a "pass" entry.  With two columns the first is the
 # unpatched base and the second the patched kernel: the verdict counts the
 # patched column, and also fails a case whose base result contradicts the
 # suite's expectation (column 2 of SUITE): "pass" cases must pass on the base
@@ -43,9 +47,11 @@ results() {
 	# case, and a row ENTRY: timeout|results missing|exit status|bail out
 	# for what went wrong besides.
 	function finish(   i) {
-		if (nres == 0)
+		if (nres == 0 && (bail != "" || (plan > 0 && rc == 0)))
+			print entry "\tFAIL\t" (bail != "" ? bail : plan " of " plan " not reported")
+		else if (nres == 0)
 			print entry "\t" (rc == 0 ? "PASS" : rc == 4 ? "SKIP" : "FAIL") "\t" \
-				(bail != "" ? bail : rc == 124 ? "killed at its time limit" : why != "" ? why : "rc=" rc)
+				(rc == 124 ? "killed at its time limit" : why != "" ? why : "rc=" rc)
 		else if (bail != "")
 			print entry ": bail out\tFAIL\t" bail
 		else if (rc == 124)
@@ -253,8 +259,9 @@ END {
 			}
 		} else if (p == "-" && ncol > 1 && k ~ /: (timeout|results missing|exit status|bail out)$/) {
 			# The base went wrong running an entry that the last boot
-			# ran cleanly: as it must for a "fail" entry (not counted).
-			if (expect[entry] == "fail")
+			# ran cleanly: as it may for a "fail" or "same" entry (not
+			# counted), not for a "pass" one.
+			if (expect[entry] != "pass")
 				nocount = 1
 			else {
 				p = "FAIL"; why = lab[1] ": " note[k, 1]

@@ -13,10 +13,12 @@
 #    skip.sh with the reason, so that the guest reports it as skipped;
 #  - with $T (shell globs, e.g. T='lease_* v4l2_userptr@ext4'), only the
 #    entries whose name, or name in SUITE (NAME@dax), matches one of them
-#    are printed; it is an error if none does.
+#    are printed; it is an error if a glob matches no entry.
+# A pattern of SKIPFILE, too, may match either name.
 set -eu
 suite=$1 skip=${2:-}
 : "${DAX_FS:?}" "${GUEST_FS:?}"
+[ -r "$suite" ] || { echo "suite.sh: no suite $suite" >&2; exit 1; }
 T=${T:-} NOBUILD=${NOBUILD:-}
 . "$(dirname "$0")/lib.sh"
 
@@ -62,9 +64,18 @@ entry() {
 	done
 	if [ -z "$reason" ] && [ -n "$skip" ]; then
 		reason=$(entries "$skip" | while read -r pat why; do
-			if match "$name" "$pat"; then echo "$why"; break; fi
+			if match "$name" "$pat" || match "$sname" "$pat"; then
+				echo "$why"
+				break
+			fi
 		done)
 	fi
+	case $1 in
+	timeout=*[!0-9]* | timeout=)
+		echo "suite.sh: $suite: $sname: $1 is not timeout=SECONDS" >&2
+		exit 1
+		;;
+	esac
 	case $reason in
 	*[!A-Za-z0-9\ .,:/_@+-]*)
 		echo "suite.sh: $skip: the reason for $name must be plain words" >&2
@@ -95,8 +106,22 @@ out=$(entries "$suite" | while IFS= read -r line; do
 		;;
 	esac
 done)
-if [ -n "$T" ] && [ -z "$out" ]; then
-	echo "suite.sh: T='$T' matches no entry of $suite" >&2
-	exit 1
-fi
+# Each glob of T must match an entry, by either name.
+set -f
+for pat in $T; do
+	set +f
+	found=""
+	for sname in $(entries "$suite" | awk '{ print $1 }'); do
+		names=$sname
+		case $sname in *@dax) for fs in $DAX_FS; do names="$names ${sname%@dax}@$fs"; done ;; esac
+		for n in $names; do
+			match "$n" "$pat" && found=1
+		done
+	done
+	if [ -z "$found" ]; then
+		echo "suite.sh: T: '$pat' matches no entry of $suite" >&2
+		exit 1
+	fi
+done
+set +f
 [ -z "$out" ] || printf '%s\n' "$out"
