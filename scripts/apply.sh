@@ -30,6 +30,14 @@ fi
 
 cd "$tree"
 git am --abort >/dev/null 2>&1 || true
+# The files the tree has changed from the base, with their contents' hash
+# and time: one that comes out of this application the same keeps its
+# time, so that kbuild rebuilds only what a changed patch changes.
+times=$(mktemp)
+trap 'rm -f "$times"' EXIT
+git diff --name-only "$basebr" -- | while read -r f; do
+	[ ! -f "$f" ] || echo "$(git hash-object "$f") $(stat -c %.9Y "$f") $f"
+done >"$times"
 git checkout -q -f -B "$branch" "$basebr"
 for p in $patches; do
 	if ! git am -q --committer-date-is-author-date "$pdir/$p"; then
@@ -38,6 +46,9 @@ for p in $patches; do
 		exit 1
 	fi
 done
+while read -r hash time f; do
+	[ ! -f "$f" ] || [ "$(git hash-object "$f")" != "$hash" ] || touch -d "@$time" "$f"
+done <"$times"
 mkdir -p .build
 echo "$stamp" >.build/applied
 git log --oneline "$basebr..$branch" | sed 's/^/apply: /'

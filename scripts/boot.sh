@@ -46,6 +46,10 @@ if [ "$mode" = shell ]; then
 	exec "$@" -serial mon:stdio -serial "file:$out/ktap.log"
 fi
 
+# Each entry as the guest starts it (its mark in the kernel log), at the
+# guest's uptime, for a person watching a long run.
+tail -n +1 -F --pid=$$ "$out/console.log" 2>/dev/null |
+	sed -nu "s/\r$//; s/^\[ *\([0-9]*\)\.[0-9]*\] guest: running /boot: $KERNEL: \1 s: /p" &
 start=$(date +%s)
 rc=0
 timeout "$BOOT_TIMEOUT" "$@" -monitor none \

@@ -60,7 +60,7 @@ run_one() {
 	esac
 	# Through the kernel log, so that the marks and the kernel's own
 	# messages come out in the order they happened (report.sh).
-	echo "guest: running $name" >"$KMSG"
+	echo "guest: running $name ($num of $total)" >"$KMSG"
 	# The output goes through a FIFO to the nesting awk as it comes (sed
 	# would hold each line back until it has read the next).
 	rm -f "$RUNDIR/out" && mkfifo "$RUNDIR/out"
@@ -114,8 +114,9 @@ run_suite() {
 	for t in "$EXTRA"/*; do
 		[ -f "$t" ] && [ -x "$t" ] && n=$((n + 1))
 	done
+	total=$((n + $(wc -l <"$SUITE")))
 	echo "TAP version 13"
-	echo "1..$((n + $(wc -l <"$SUITE")))"
+	echo "1..$total"
 	n=0
 	for t in "$EXTRA"/*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue

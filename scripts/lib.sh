@@ -27,13 +27,38 @@ worktree() {
 # it: quiet, out of tree in OBJDIR (the builds use OBJDIR .build or
 # .matrix-ENTRY inside TREE, so that every tree has srctree ".." and one
 # ccache serves them all), for $KARCH (default x86_64) with $KCROSS as
-# CROSS_COMPILE, $JOBS jobs (default: one per CPU).
+# CROSS_COMPILE, $JOBS jobs (default: one per CPU).  A build that runs for
+# minutes says how far it is every two: the objects it compiled, and how
+# many there were after the last such build in an OBJDIR of that name
+# under TREE's parent (base, series and bisect share .build's count).
 kmake() {
 	_kt=$1 _ko=$2
 	shift 2
+	case $_ko in /*) _kd=$_ko ;; *) _kd=$_kt/$_ko ;; esac
+	_kt0=$(date +%s)
+	_khint=$_kt/../.objects-${_ko##*/}
+	(
+		_kn=120
+		while sleep 1 >/dev/null 2>&1 && kill -0 "$$" 2>/dev/null; do
+			[ $(($(date +%s) - _kt0)) -ge "$_kn" ] || continue
+			echo "kmake: ${_kt##*/}/${_ko##*/}: $(find "$_kd" -name '*.o' \
+				-newermt "@$_kt0" 2>/dev/null | wc -l) objects compiled$(
+				[ ! -s "$_khint" ] || echo " of about $(cat "$_khint")"
+				), $((_kn / 60)) min"
+			_kn=$((_kn + 120))
+		done
+	) &
+	_ktick=$!
+	_krc=0
 	make -C "$_kt" O="$_ko" ARCH="${KARCH:-x86_64}" \
 		CROSS_COMPILE="${KCROSS:-}" CC="ccache ${KCROSS:-}gcc" \
-		-j"${JOBS:-$(nproc)}" -s "$@"
+		-j"${JOBS:-$(nproc)}" -s "$@" || _krc=$?
+	kill "$_ktick" 2>/dev/null || true
+	wait "$_ktick" 2>/dev/null || true
+	if [ "$_krc" -eq 0 ] && [ $(($(date +%s) - _kt0)) -ge 120 ]; then
+		find "$_kd" -name '*.o' | wc -l >"$_khint" 2>/dev/null || true
+	fi
+	return "$_krc"
 }
 
 # passed REPORT: the verdict, REPORT's last line "N passed, N failed, N

@@ -9,15 +9,16 @@
 # A program that went wrong as a whole (timed out, stopped short of its
 # plan, bailed out, exited with an error after passing cases) gets a row
 # of its own, ENTRY: timeout|results missing|bail out|exit status; on the
-# base alone, such a row counts only for a "pass" entry.  With two columns the first is the
-# unpatched base and the second the patched kernel: the verdict counts the
-# patched column, and also fails a case whose base result contradicts the
-# suite's expectation (column 2 of SUITE): "pass" cases must pass on the base
-# as well, "fail" cases (the series' own tests) must fail or skip there, or
-# they could not catch a regression.  A "same" case (a peer suite such as
-# v4l2-compliance) that fails on the base as well counts as skipped: only new
-# failures count.  With one column there is nothing to compare a "same" case
-# with: its failures count as skipped too, and `make test` compares.
+# base alone, such a row counts only for a "pass" entry.  With two columns
+# the first is the unpatched base and the second the patched kernel: the
+# verdict counts the patched column, and also fails a case whose base
+# result contradicts the suite's expectation (column 2 of SUITE): "pass"
+# cases must pass on the base as well, "fail" cases (the series' own
+# tests) must fail or skip there, or they could not catch a regression.  A
+# "same" case (a peer suite such as v4l2-compliance) that fails on the
+# base as well counts as skipped: only new failures count.  With one
+# column there is nothing to compare a "same" case with: its failures
+# count as skipped too, and `make test` compares.
 #
 # Run-level problems count as failed cases too: a kernel splat on the
 # console (BUG, WARNING, KASAN, lockdep, hung task, Oops, panic), a program

@@ -36,8 +36,12 @@ match() {
 # entry SUITENAME NAME EXPECTATION COMMAND...: one entry, NAME expanded
 # from SUITENAME.
 entry() {
-	sname=$1 name=$2 expect=$3
-	shift 3
+	sname=$1 name=$2 expect=${3:-}
+	shift $(($# < 3 ? $# : 3))
+	if [ $# -eq 0 ] || ! match "$expect" pass fail same; then
+		echo "suite.sh: $suite: $sname: not \"name pass|fail|same command\"" >&2
+		exit 1
+	fi
 	case " $GUEST_FS anon " in
 	*" ${name##*@} "*) ;;
 	*)
@@ -64,6 +68,7 @@ entry() {
 	done
 	if [ -z "$reason" ] && [ -n "$skip" ]; then
 		reason=$(entries "$skip" | while read -r pat why; do
+			[ -n "$why" ] || { echo "suite.sh: $skip: $pat: no reason" >&2; exit 1; }
 			if match "$name" "$pat" || match "$sname" "$pat"; then
 				echo "$why"
 				break
