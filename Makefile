@@ -32,9 +32,8 @@ DEV_BRANCH ?= dev
 # Who sends the series: `make mbox` makes them each patch's author and adds
 # their Signed-off-by.  Unset: git's user.name and user.email.
 # SENDER ?= Your Name <you@your.domain>
-# The identity `make check` tests the mailed form with: a test identity
-# at a reserved domain, which only SENDER_TEST=1 lets through and which is
-# never one to send with (its mbox is $(BOUT)/check/series.mbox).
+# The identity `make check` tests the mailed form with, at a reserved
+# domain that only SENDER_TEST=1 lets through: never one to send with.
 CHECK_SENDER := Test Sender <test.sender@example.org>
 
 ifeq ($(STABLE),)
@@ -66,9 +65,8 @@ endif
 include $(SDIR)/base.mk
 endif
 
-# The DAX filesystems that grant leases: a suite entry NAME@dax runs on
-# each (test/suite).  The guest makes them, and erofs (DAX without leases),
-# one per nvdimm, and mounts each -o dax=always on /mnt/NAME.
+# The DAX filesystems that grant leases (an entry NAME@dax runs on each),
+# and all that the guest mounts -o dax=always on /mnt/NAME.
 DAX_FS := ext4 xfs
 GUEST_FS := $(DAX_FS) erofs
 
@@ -81,16 +79,14 @@ FRAGMENTS := $(sort $(wildcard $(CURDIR)/kconfig-fragments/*.config)) \
 	$(if $(STABLE),$(sort $(wildcard $(CURDIR)/$(SDIR)/kconfig-fragments/*.config)))
 
 # Host packages: to build the kernel and tests, to make the Debian root,
-# to boot.
+# to boot; for the static checks, the mbox test and the matrix.
 BUILD_PACKAGES := build-essential flex bison bc libelf-dev libssl-dev cpio \
 	xz-utils ccache git perl python3 python3-ply python3-git rsync \
 	liburing-dev mmdebstrap
 BOOT_PACKAGES := qemu-system-x86
-# Static checks, the mbox test and the cross builds of the matrix.
 CHECK_PACKAGES := coccinelle b4 gcc-i686-linux-gnu gcc-aarch64-linux-gnu
-# A Debian root as new as the kernel (sid), shared by every base: the
-# guest's userspace comes from it (v4l2-compliance must know the kernel's
-# V4L2), and so does sparse (bookworm's cannot parse the kernel's headers).
+# A Debian sid root, shared by every base, for the guest's userspace and
+# sparse (README.md, "Where the base and the tools come from").
 ROOT := $(CACHE)/root
 ROOT_SUITE := sid
 # Programs for the guest: each package's bin/ and sbin/ and /etc.
@@ -98,14 +94,13 @@ GUEST_PACKAGES := busybox-static ndctl e2fsprogs xfsprogs erofs-utils \
 	util-linux kmod v4l-utils
 # Libraries the test programs load in the guest; tools the host runs.
 ROOT_PACKAGES := $(GUEST_PACKAGES) liburing2 sparse
-# Files of the root the guest needs besides programs: mkfs.xfs's feature
-# sets for long-term kernels, so that a stable base mounts what sid makes.
+# Other files of the root for the guest: mkfs.xfs's feature sets for
+# long-term kernels, so that a stable base mounts what sid makes.
 GUEST_FILES := usr/share/xfsprogs/mkfs=$(ROOT)/usr/share/xfsprogs/mkfs
 SPARSE := $(CURDIR)/scripts/inroot.sh $(ROOT) /usr/bin/sparse
 
-# Tests: test/ (its Makefile), and the SELFTESTS from the patched tree.
-# test/*.c use the mainline base's kselftest harness on every base: older
-# ones, such as 6.1's, ignore the variant filters (-v) the suite passes.
+# test/*.c use the mainline base's kselftest harness on every base (6.1's
+# ignores the variant filters, -v, that the suite passes).
 HARNESS := $(CACHE)/trees/base/tools/testing/selftests
 
 export KGIT TREES JOBS BASE_TREE BASE_REF DEB_SUITE DEB_SERIES DEB_VERSION DEB_SHA256 CHECKS
@@ -116,8 +111,8 @@ export CCACHE_MAXSIZE := 20G
 # The scripts that keep files in the cache get the selected base's.
 SCRIPT_ENV := CACHE=$(BCACHE)
 
-# The test kernels are x86_64 builds, whatever the environment says.
-KMAKE := KARCH=x86_64 KCROSS= scripts/kmake.sh
+# The kernel's make as every build here runs it (scripts/lib.sh), for x86_64.
+KMAKE := KARCH=x86_64 KCROSS= sh -c '. scripts/lib.sh && kmake "$$@"' kmake
 MAKEFLAGS += --no-print-directory
 
 .NOTPARALLEL:
@@ -128,31 +123,23 @@ MAKEFLAGS += --no-print-directory
 
 ## make: patched kernel, booted on pmem-DAX, suite run, report printed.
 all: run
-	@scripts/report.sh -o $(BOUT)/report.txt $(BOUT)/tests/suite \
-		patched=$(BOUT)/patched
+	@scripts/report.sh -o $(BOUT)/report.txt $(BOUT)/tests/suite patched=$(BOUT)/patched
 
-## make test: everything CI runs, for the mainline series and then for each
-## stable backport: static checks, base and patched boots, both columns, and
-## the totals of all of them ($(OUT)/test-report.txt).  A failed check is
-## reported with the boots' results, not instead of them.  BASE_TREE and
-## BASE_REF are for the mainline series: a backport uses its Debian base.
+## make test: what CI runs, for the mainline series, then each backport:
+## checks, base and patched boots, both columns, and the totals of all of
+## them ($(OUT)/test-report.txt).  BASE_TREE is for the mainline series.
+TEST_BASES := $(if $(STABLE),$(STABLE),"" $(STABLES))
 test:
 	@[ -z "$(T)" ] || { echo "make test runs every test: T=$(T) is for make, run, run-base and shell" >&2; exit 1; }
-ifeq ($(STABLE),)
-	@for s in "" $(STABLES); do \
+	@for s in $(TEST_BASES); do \
 		set -- STABLE=$$s; \
 		[ -z "$$s" ] || set -- "$$@" BASE_TREE= BASE_REF=HEAD; \
 		$(MAKE) "$$@" check || true; \
 		$(MAKE) "$$@" run-base run || exit 1; \
 	done
-	@for s in "" $(STABLES); do $(MAKE) STABLE=$$s report-both || true; done
-	@scripts/total.sh $(OUT)/test-report.txt $(DEB_SERIES)=$(OUT)/report.txt \
-		$(foreach s,$(STABLES),$(s)=$(OUT)/$(s)/report.txt)
-else
-	@$(MAKE) check || true
-	@$(MAKE) run-base run
-	@$(MAKE) report-both
-endif
+	@for s in $(TEST_BASES); do $(MAKE) STABLE=$$s report-both || true; done
+	@scripts/total.sh $(BOUT)/test-report.txt $(if $(STABLE),$(STABLE)=$(BOUT)/report.txt, \
+		$(DEB_SERIES)=$(OUT)/report.txt $(foreach s,$(STABLES),$(s)=$(OUT)/$(s)/report.txt))
 
 ## make help: these targets, and the variables that change what they do.
 help:
@@ -191,9 +178,8 @@ define build_kernel
 	@$(KMAKE) $(1) .build bzImage headers $(if $(KMODS),modules)
 endef
 
-# Test modules, built out of tree against one kernel into tests/kmod/$(1)
-# (install -C: a file that did not change keeps its time, and kbuild and
-# mkguest.sh see that nothing changed), and only those of KMODS.
+# Test modules, built out of tree against one kernel into tests/kmod/$(1),
+# only those of KMODS (install -C keeps the time of a file that is the same).
 define build_kmods
 	@mkdir -p $(BOUT)/kmod/$(1) $(BOUT)/tests/kmod/$(1)
 	@install -C -m 644 test/kmod/* $(BOUT)/kmod/$(1)/
@@ -223,11 +209,8 @@ progs: kernel $(if $(KMODS),base-kernel) $(if $(STABLE),mainline-base)
 	@mkdir -p $(BOUT)/tests $(SELFTEST_OUT)
 	@DAX_FS="$(DAX_FS)" GUEST_FS="$(GUEST_FS)" T="$(T)" NOBUILD="$(TEST_PROGS_EXCLUDE)" \
 		scripts/suite.sh test/suite $(wildcard $(SDIR)/skip) >$(BOUT)/suite.new
-	@if cmp -s $(BOUT)/suite.new $(BOUT)/tests/suite; then \
-		rm $(BOUT)/suite.new; \
-	else \
-		mv $(BOUT)/suite.new $(BOUT)/tests/suite; \
-	fi
+	@cmp -s $(BOUT)/suite.new $(BOUT)/tests/suite && rm $(BOUT)/suite.new || \
+		mv $(BOUT)/suite.new $(BOUT)/tests/suite
 	@$(MAKE) -s -C test OUTPUT=$(BOUT)/tests DEPDIR=$(BOUT)/tests.d \
 		KSRC=$(SERIES_TREE) KHDR=$(SERIES_BUILD)/usr/include \
 		HARNESS=$(HARNESS) TEST_PROGS_EXCLUDE="$(TEST_PROGS_EXCLUDE)"
@@ -243,19 +226,17 @@ endif
 
 ## make guest: the initramfs (Debian root, GUEST_PACKAGES, the tests).
 guest: progs root
-	@scripts/mkguest.sh $(BOUT)/initramfs.cpio $(BOUT)/guest-root \
-		scripts/guest-init.sh $(ROOT) "$(GUEST_PACKAGES)" -- tests=$(BOUT)/tests \
-		harness=scripts/guest-run.sh \
-		$(GUEST_FILES) \
-		$(if $(EXTRA_TESTS),extra=$(EXTRA_TESTS))
+	@scripts/mkguest.sh $(BOUT)/initramfs.cpio $(BOUT)/guest-root scripts/guest-init.sh \
+		$(ROOT) "$(GUEST_PACKAGES)" -- tests=$(BOUT)/tests harness=scripts/guest-run.sh \
+		$(GUEST_FILES) $(if $(EXTRA_TESTS),extra=$(EXTRA_TESTS))
 
-# boot TREE NAME: boot the kernel of TREE, which loads the test modules built
-# for NAME (base or patched), and run the suite, into $(BOUT)/NAME.
+# boot TREE NAME [shell]: boot the kernel of TREE, which loads the test
+# modules built for NAME (base or patched), and run the suite into
+# $(BOUT)/NAME, or start a shell (after the entries of T, if any).
 define boot
-	@echo "boot: $(2) kernel$(if $(STABLE), ($(STABLE))) (console: $(BOUT)/$(2)/console.log)"
-	@KERNEL=$(2) GUEST_FS="$(GUEST_FS)" TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/boot.sh \
-		$(1)/.build/arch/x86/boot/bzImage $(BOUT)/initramfs.cpio \
-		$(BOUT)/$(2) test
+	@KERNEL=$(2) GUEST_FS="$(GUEST_FS)" TEST_TIMEOUT=$(TEST_TIMEOUT) RUN=$(if $(T),1,0) \
+		scripts/boot.sh $(1)/.build/arch/x86/boot/bzImage $(BOUT)/initramfs.cpio \
+		$(BOUT)/$(or $(3),$(2)) $(or $(3),test)
 endef
 
 ## make run, make run-base: boot the patched / base kernel, run the suite.
@@ -286,13 +267,10 @@ bench: mainline-only
 ## make shell: the patched kernel's guest with a shell on this terminal;
 ## with T, the entries it selects run there first.
 shell: guest
-	@KERNEL=patched GUEST_FS="$(GUEST_FS)" RUN=$(if $(T),1,0) \
-		TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/boot.sh $(SERIES_BUILD)/arch/x86/boot/bzImage \
-		$(BOUT)/initramfs.cpio $(BOUT)/shell shell
+	$(call boot,$(SERIES_TREE),patched,shell)
 
 ## make check: the series' static checks, each against the base (check.sh).
 check: kernel base-kernel root
-	@mkdir -p $(BOUT)
 	@mkdir -p $(BOUT)/check
 	@$(SCRIPT_ENV) COVER=$(SDIR)/COVER_LETTER.md MBOX=$(BOUT)/check/series.mbox \
 		SENDER="$(CHECK_SENDER)" SENDER_TEST=1 BUSYBOX=$(ROOT)/bin/busybox \
@@ -310,8 +288,7 @@ matrix: mainline-only apply
 	@scripts/matrix.sh kconfig-fragments
 
 ## make range-diff [FROM=vN]: the series against an earlier version.
-# Each version is the commit of this repository that held it (its series,
-# patches/ and, in its Makefile, its base).
+# Each version is the commit of this repository that held it.
 SERIES_VERSIONS := v1=21ad73f556f6b6da069e58fde6e55ab2bed81157 \
 	v2=4d95420ea616525a4237ed6c3d05293b26bd4b54
 # make range-diff: the version to compare with (default: the last one).
@@ -323,8 +300,7 @@ range-diff: mainline-only apply
 
 ## make patches: regenerate $(SDIR)/patches and $(SDIR)/series from $(DEV_BRANCH).
 patches:
-	@mkdir -p $(SDIR)/patches
-	@rm -f $(SDIR)/patches/*.patch
+	@mkdir -p $(SDIR)/patches && rm -f $(SDIR)/patches/*.patch
 	@git --git-dir=$(KGIT) format-patch -q --no-signature --zero-commit \
 		-o $(SDIR)/patches base..$(DEV_BRANCH)
 	@ls $(SDIR)/patches | grep '\.patch$$' >$(SDIR)/series

@@ -1,16 +1,7 @@
 #!/bin/sh
-# Usage: apt.sh SUITE apt-get|apt-cache ARG...
-#        apt.sh SUITE mmdebstrap TARGET [OPTION...]
-#
-# Run an apt command on Debian's SUITE (trixie-backports, sid...) with a
-# private configuration in $CACHE/apt/SUITE: its own sources, package lists
-# and downloads; /etc/apt is never changed.  A suite the system's own apt
-# sources list (bookworm, bookworm-security...) goes through the system's
-# configuration instead.  The archive is the one the system's sources use
-# (apt-get indextargets), verified by the archive keyring on the machine.
-# Release files older than the clock are accepted (the archive may be a
-# snapshot).  The lists are fetched once and reused; APT_REFRESH=1 fetches
-# them anew.  mmdebstrap makes a root of SUITE in TARGET from that archive.
+# Usage: apt.sh SUITE apt-get|apt-cache ARG... | apt.sh SUITE mmdebstrap TARGET [OPTION...]
+# An apt command on Debian's SUITE through a private configuration in
+# $CACHE/apt/SUITE (README.md, "Where the base and the tools come from").
 set -eu
 suite=$1 cmd=$2
 shift 2
@@ -32,15 +23,12 @@ fi
 
 # A suite the system's sources already have (bookworm, bookworm-security...):
 # the system's own configuration, as it is.
-if apt-get indextargets --format '$(RELEASE)' | grep -qxF "$suite"; then
-	exec "$cmd" "$@"
-fi
+apt-get indextargets --format '$(RELEASE)' | grep -qxF "$suite" && exec "$cmd" "$@"
 
 mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/sources.list.d"
 echo "deb [signed-by=$keyring] $uri $suite main" >"$dir/sources.list"
-opts="-o Dir::Etc::sourcelist=$dir/sources.list
--o Dir::Etc::sourceparts=$dir/sources.list.d -o Dir::State::Lists=$dir/lists
--o Dir::Cache=$dir -o Dir::Cache::archives=$dir/archives
+opts="-o Dir::Etc::sourcelist=$dir/sources.list -o Dir::Etc::sourceparts=$dir/sources.list.d
+-o Dir::State::Lists=$dir/lists -o Dir::Cache=$dir -o Dir::Cache::archives=$dir/archives
 -o Acquire::Check-Valid-Until=false -o APT::Sandbox::User=root"
 # shellcheck disable=SC2086 # $opts is a list of options without spaces
 if [ "${APT_REFRESH:-0}" = 1 ] || ! ls "$dir/lists/"*_Packages >/dev/null 2>&1; then

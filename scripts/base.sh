@@ -1,16 +1,8 @@
 #!/bin/sh
-# Set up the base kernel tree the series applies to.
-#
-# Default: Debian's linux-source-$DEB_SERIES package from the suite
-# $DEB_SUITE (through apt.sh), pinned to $DEB_VERSION (checksum
-# $DEB_SHA256), imported as one reproducible commit.  If that
-# version is no longer served, the newest $DEB_SERIES version is used instead,
-# loudly.  With BASE_TREE (and optionally BASE_REF), any kernel git tree is
-# used instead, mainline included, through git alternates (nothing is copied).
-#
-# Result: branch "base" (or $BASE_BRANCH) in $KGIT, the repository of the
-# main worktree $TREES/base, which is checked out at "base" (detached).  The repository is not
-# bare: scripts/spdxcheck.py, which checkpatch runs, refuses bare ones.
+# Usage: base.sh (settings from the Makefile's environment)
+# Branch base ($BASE_BRANCH) in $KGIT: Debian's linux-source-$DEB_SERIES,
+# verified and imported as one reproducible commit, or BASE_TREE at
+# BASE_REF through git alternates (README.md, "Targets").
 set -eu
 : "${CACHE:?}" "${KGIT:?}" "${TREES:?}" "${DEB_SERIES:?}" "${DEB_VERSION:?}"
 : "${DEB_SHA256:?}" "${DEB_SUITE:?}"
@@ -22,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 apt() { "$here/apt.sh" "$DEB_SUITE" "$@"; }
 
+# Not bare: scripts/spdxcheck.py, which checkpatch runs, refuses bare ones.
 init_repo() {
 	[ -d "$KGIT" ] && return
 	git init -q "$TREES/base"
@@ -32,7 +25,6 @@ init_repo() {
 	git_k config user.email "harness@localhost"
 	git_k config gc.auto 0
 }
-
 
 deb_pick_version() {
 	avail=$(apt apt-cache madison "linux-source-$DEB_SERIES" 2>/dev/null |
@@ -46,13 +38,8 @@ deb_pick_version() {
 		echo "base: linux-source-$DEB_SERIES is not available from $DEB_SUITE" >&2
 		exit 1
 	fi
-	cat >&2 <<-EOF
-	################################################################
-	base: linux-source-$DEB_SERIES $DEB_VERSION is no longer served.
-	base: FALLING BACK to $newest; the series was written against
-	base: $DEB_VERSION and may not apply or behave the same.
-	################################################################
-	EOF
+	echo "base: WARNING: linux-source-$DEB_SERIES $DEB_VERSION is no longer served;" \
+		"FALLING BACK to $newest, which the series may not apply to" >&2
 	echo "$newest"
 }
 
@@ -80,9 +67,7 @@ deb_base() {
 	fi
 	have=$(sha256sum "$deb" | cut -d' ' -f1)
 	if [ "$have" != "$want" ]; then
-		echo "base: checksum mismatch for $deb" >&2
-		echo "base:   expected $want" >&2
-		echo "base:   got      $have" >&2
+		echo "base: checksum mismatch for $deb: expected $want, got $have" >&2
 		rm -f "$deb"
 		exit 1
 	fi
@@ -101,28 +86,22 @@ deb_base() {
 	git_k --work-tree="$tmp/$pkg" add -A -f .
 	tree=$(git_k write-tree)
 	unset GIT_INDEX_FILE
+	who="Debian kernel team (import)" addr=debian-kernel@lists.debian.org
 	commit=$(printf 'Import Debian %s %s\n\nUnpacked from %s\n(sha256 %s).\n' \
 			"$pkg" "$version" "$(basename "$deb")" "$have" |
-		GIT_AUTHOR_NAME="Debian kernel team (import)" \
-		GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org" \
-		GIT_AUTHOR_DATE="@$date +0000" \
-		GIT_COMMITTER_NAME="Debian kernel team (import)" \
-		GIT_COMMITTER_EMAIL="debian-kernel@lists.debian.org" \
-		GIT_COMMITTER_DATE="@$date +0000" \
+		GIT_AUTHOR_NAME=$who GIT_AUTHOR_EMAIL=$addr GIT_AUTHOR_DATE="@$date +0000" \
+		GIT_COMMITTER_NAME=$who GIT_COMMITTER_EMAIL=$addr GIT_COMMITTER_DATE="@$date +0000" \
 		git_k commit-tree "$tree")
 	git_k tag "$tag" "$commit"
 	git_k update-ref refs/heads/$branch "$commit"
 }
 
 tree_base() {
-	if ! git -C "$BASE_TREE" rev-parse -q --verify "$BASE_REF^{commit}" >/dev/null; then
-		echo "base: $BASE_REF is not a commit in $BASE_TREE" >&2
-		exit 1
-	fi
+	commit=$(git -C "$BASE_TREE" rev-parse -q --verify "$BASE_REF^{commit}") ||
+		{ echo "base: $BASE_REF is not a commit in $BASE_TREE" >&2; exit 1; }
 	objects=$(cd "$BASE_TREE" && cd "$(git rev-parse --git-common-dir)/objects" && pwd)
 	alt="$KGIT/objects/info/alternates"
 	grep -qxF "$objects" "$alt" 2>/dev/null || echo "$objects" >>"$alt"
-	commit=$(git -C "$BASE_TREE" rev-parse "$BASE_REF^{commit}")
 	git_k update-ref refs/heads/$branch "$commit"
 	echo "base: $BASE_TREE $BASE_REF = $commit"
 }

@@ -1,15 +1,7 @@
 #!/bin/sh
-# Usage: GUEST_FS="fs..." [KERNEL=base|patched] [TEST_TIMEOUT=s] \
-#        boot.sh BZIMAGE INITRAMFS OUTDIR test|shell
-#
-# Boot the guest under QEMU TCG with a 1 GiB label-less nvdimm for each
-# filesystem of GUEST_FS, which the guest makes on them in that order.  In
-# test mode the guest runs its suite (each entry killed after TEST_TIMEOUT
-# seconds unless it says otherwise), the kernel console goes to
-# OUTDIR/console.log and the KTAP to OUTDIR/ktap.log; in shell mode the
-# console is this terminal, where with RUN=1 the suite runs before the
-# shell starts.  The guest loads the test modules built for KERNEL
-# (default patched), if any.
+# Usage: GUEST_FS="fs..." [KERNEL=base|patched] boot.sh BZIMAGE INITRAMFS OUTDIR test|shell
+# Boot the guest under QEMU TCG, an nvdimm per GUEST_FS; test: the suite's
+# KTAP to OUTDIR/ktap.log, the console to OUTDIR/console.log.
 set -eu
 kernel=$1 initrd=$2 out=$3 mode=$4
 : "${GUEST_FS:?}" "${BOOT_TIMEOUT:=2400}" "${TEST_TIMEOUT:=300}"
@@ -46,6 +38,7 @@ if [ "$mode" = shell ]; then
 	exec "$@" -serial mon:stdio -serial "file:$out/ktap.log"
 fi
 
+echo "boot: $KERNEL kernel $kernel (console: $out/console.log)"
 # Each entry as the guest starts it (its mark in the kernel log), at the
 # guest's uptime, for a person watching a long run.
 tail -n +1 -F --pid=$$ "$out/console.log" 2>/dev/null |

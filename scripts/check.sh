@@ -1,34 +1,7 @@
 #!/bin/sh
-# Usage: check.sh all|<check> SERIES_FILE PATCH_DIR [FRAGMENT...]
-#
-#   all         the checks below (or those named in $CHECKS), each ending
-#               in a line "check <name>: ok" or "check <name>: FAILED" (the
-#               report counts them).
-#   series      SERIES_FILE and PATCH_DIR list the same patches; each has
-#               one Assisted-by: trailer and no Signed-off-by of a tool
-#               or a placeholder address (the sender signs it off when
-#               mailing it: signed.sh).
-#   checkpatch  the base tree's checkpatch.pl --strict on every patch as
-#               it would be mailed (signed.sh, by $SENDER): clean, or each
-#               remaining finding justified in COVER_LETTER.md by a line
-#               "checkpatch: <patch file> <TYPE>: <reason>" ($COVER,
-#               default COVER_LETTER.md).
-#   mbox        make mbox refuses to write a thread without a sender
-#               identity, or with the tool's; with $SENDER, the thread it
-#               writes ($MBOX) applies with git am and b4 am onto the base
-#               to the series tip's tree, every patch from and signed off
-#               by the sender only, with an Assisted-by: (mbox.sh).
-#   callers     every file of the base tree outside mm/ that passes
-#               FOLL_LONGTERM is in $COVER's table of long-term pinners.
-#   kernel-doc, sparse, w1, coccicheck
-#               no new findings on the touched files (findings.sh).
-#   bisect      every prefix of the series builds (worktree $TREES/bisect,
-#               incremental, same config as the test kernel; a prefix whose
-#               tree built before with the same fragments is not rebuilt).
-#   matrix      the series tip builds for the configs and architectures of
-#               matrix.sh (FS_DAX=n, allnoconfig, i386, arm64).
-#   harness     the harness reports the cases of test/harness as their
-#               want files say (selftest.sh).
+# Usage: check.sh all|CHECK SERIES_FILE PATCH_DIR [FRAGMENT...]
+# The static checks of make check (README.md, "Ready for the list"): each
+# of $CHECKS with "all", each ending in "check NAME: ok|FAILED".
 set -eu
 what=$1 series=$2 pdir=$(cd "$3" && pwd)
 shift 3
@@ -37,7 +10,7 @@ shift 3
 
 if [ "$what" = all ]; then
 	rc=0
-	for c in ${CHECKS:-series checkpatch mbox callers kernel-doc sparse w1 coccicheck bisect matrix harness}; do
+	for c in ${CHECKS:?the checks to run, from the Makefile}; do
 		start=$(date +%s)
 		if "$0" "$c" "$series" "$pdir" "$@"; then
 			echo "check $c: ok"
@@ -55,16 +28,13 @@ patches=$(entries "$series" | awk '{print $1}')
 case $what in
 series)
 	bad=0
-	for p in $patches; do
-		[ -f "$pdir/$p" ] || { echo "series: $p is listed but not in $pdir/"; bad=1; }
-	done
 	for f in "$pdir"/*.patch; do
 		[ -e "$f" ] || continue
 		printf '%s\n' "$patches" | grep -qxF "${f##*/}" ||
 			{ echo "series: $f is not listed in $series"; bad=1; }
 	done
 	for p in $patches; do
-		[ -f "$pdir/$p" ] || continue
+		[ -f "$pdir/$p" ] || { echo "series: $p is listed but not in $pdir/"; bad=1; continue; }
 		# The changelog: up to the "---" before the diffstat.
 		log=$(sed '/^---$/q' "$pdir/$p")
 		n=$(printf '%s\n' "$log" | grep -c '^Assisted-by: [^ ]' || true)
@@ -78,6 +48,7 @@ series)
 	exit "$bad"
 	;;
 checkpatch)
+	# A finding may stay if $COVER justifies it: "checkpatch: PATCH TYPE: why".
 	cover=${COVER:-COVER_LETTER.md}
 	justified=$(sed -n 's/^checkpatch: \([^ ]*\) \([A-Z_]*\): .*/\1 \2/p' "$cover" 2>/dev/null || true)
 	# What would be mailed: signed off by the sender, as format-patch
@@ -97,17 +68,11 @@ checkpatch)
 		# /usr/bin first: spdxcheck.py wants Debian's python3 and its ply.
 		out=$(cd "$TREES/base" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl \
 			--strict --show-types --no-summary -q "$mailed/$p" || true)
-		types=$(printf '%s\n' "$out" | sed -n 's/^\(ERROR\|WARNING\|CHECK\):\([A-Z_]*\):.*/\2/p')
-		left=0 ok=0
-		for t in $types; do
-			if printf '%s\n' "$justified" | grep -qxF "$p $t"; then
-				ok=$((ok + 1))
-			else
-				left=$((left + 1))
-			fi
-		done
-		printf 'checkpatch: %s: %d findings, %d justified in %s\n' \
-			"$p" "$((left + ok))" "$ok" "$cover"
+		# "PATCH TYPE" per finding, and how many of them are not justified.
+		found=$(printf '%s\n' "$out" | sed -n "s/^\(ERROR\|WARNING\|CHECK\):\([A-Z_]*\):.*/$p \2/p")
+		n=$(printf '%s' "$found" | grep -c . || true)
+		left=$(printf '%s' "$found" | grep -cvxF -e "$justified" || true)
+		echo "checkpatch: $p: $n findings, $((n - left)) justified in $cover"
 		if [ "$left" -ne 0 ]; then
 			printf '%s\n' "$out"
 			bad=1
@@ -121,10 +86,8 @@ mbox)
 	here=$(cd "$(dirname "$0")" && pwd)
 	mkdir -p "$(dirname "$mbox")"
 	bad=0
-	# Without an identity (none in the environment, none in git's
-	# configuration: no repository, no global or system file), with the
-	# tool's own, a placeholder or a reserved address, or with a second
-	# line, make mbox must write nothing.
+	# Without an identity (none in the environment or in any git
+	# configuration), or with a bad one, make mbox must write nothing.
 	for who in unset "Claude <noreply@Anthropic.com>" "Some Body" \
 		"Your Name <you@example.org>" "Seed <maintainers@users.noreply.seed.example>" \
 		"A Person <a.person@kernel.org>
@@ -150,8 +113,8 @@ Signed-off-by: Claude <noreply@anthropic.com>"; do
 	exit "$bad"
 	;;
 callers)
-	# Files, as the table names them: "dir/{a,b}.c" stands for dir/a.c and
-	# dir/b.c.
+	# The files outside mm/ that pass FOLL_LONGTERM are those of $COVER's
+	# table of long-term pinners, where "dir/{a,b}.c" is dir/a.c and dir/b.c.
 	cover=${COVER:-COVER_LETTER.md}
 	listed=$(sed -n 's/^  \([a-z][a-z0-9_/{},.-]*\.[ch]\)\( .*\)\{0,1\}$/\1/p' "$cover" |
 		awk '{ if (match($0, /\{[^}]*\}/)) {
@@ -185,30 +148,55 @@ harness)
 	"$(dirname "$0")/selftest.sh" "$(dirname "$0")/../test/harness"
 	;;
 bisect)
+	# One worktree walked from the first prefix to the last, kbuild
+	# rebuilding what each patch changed.  A tree that built with the same
+	# fragments before is not built again, nor one that differs from the
+	# last built prefix only in tools/ and Documentation/; the last prefix
+	# is the series tree, which make kernel built.  kconfig.sh runs when
+	# the fragments or a Kconfig file changed.
 	n=$(printf '%s\n' "$patches" | wc -l)
 	tree=$TREES/bisect
 	worktree "$tree" series --detach
-	# A tree that built with the same fragments before need not build again.
 	frags=$(cat "$@" | sha256sum | cut -c1-16)
 	mkdir -p "$tree/.build/ok"
-	k=0
+	k=0 last=
 	for p in $patches; do
 		k=$((k + 1))
-		ok=$tree/.build/ok/$(git_k rev-parse "series~$((n - k))^{tree}")-$frags
+		rev=$(git_k rev-parse "series~$((n - k))")
+		ok=$tree/.build/ok/$(git_k rev-parse "$rev^{tree}")-$frags
+		why=
 		if [ -f "$ok" ]; then
-			echo "bisect: $k/$n $p: builds (this tree built before)"
+			why="this tree built before"
+		elif [ "$k" -eq "$n" ]; then
+			why="the series tree, built by make kernel"
+		elif [ -n "$last" ] && git_k diff --quiet "$last" "$rev" -- . ':!tools' ':!Documentation'; then
+			why="only tools/ or Documentation/ changed"
+		fi
+		if [ -n "$why" ]; then
+			touch "$ok"
+			last=$rev
+			echo "bisect: $k/$n $p: builds ($why)"
 			continue
 		fi
-		git -C "$tree" checkout -q -f --detach "series~$((n - k))"
+		config=
+		[ "$(cat "$tree/.build/frags" 2>/dev/null)" = "$frags" ] &&
+			git -C "$tree" diff --quiet HEAD "$rev" -- '*Kconfig*' || config=1
+		git -C "$tree" checkout -q -f --detach "$rev"
 		start=$(date +%s)
 		log=$tree/.build/bisect.log
-		if ! { "$(dirname "$0")/kconfig.sh" "$tree" "$tree/.build" "$@" &&
-			kmake "$tree" .build vmlinux; } >"$log" 2>&1; then
+		if ! {
+			if [ -n "$config" ]; then
+				rm -f "$tree/.build/frags"
+				"$(dirname "$0")/kconfig.sh" "$tree" "$tree/.build" "$@" &&
+					echo "$frags" >"$tree/.build/frags"
+			fi && kmake "$tree" .build vmlinux
+		} >"$log" 2>&1; then
 			tail -n 30 "$log"
 			echo "bisect: $k/$n $p: build FAILED"
 			exit 1
 		fi
 		touch "$ok"
+		last=$rev
 		echo "bisect: $k/$n $p: builds ($(($(date +%s) - start))s)"
 	done
 	;;

@@ -1,26 +1,8 @@
 #!/bin/sh
 # Usage: findings.sh sparse|w1|kernel-doc|coccicheck
-#
-# One static checker over the files the series touches, run on the series
-# tree and on the base tree alike; only findings the series adds count.
-# A finding is compared without its line and column numbers, so that code
-# moving down a file does not make an old finding look new.
-#
-#   sparse      make C=2 (sparse) on the touched .c files that the test
-#               config builds
-#   w1          make W=1 on the same objects (extra gcc warnings, and
-#               kernel-doc on the .c files)
-#   kernel-doc  scripts/kernel-doc -none -Wall (where the tree's kernel-doc
-#               has -Wall) on the touched .c and .h files: the new API and
-#               every kernel-doc comment touched
-#   coccicheck  the tree's scripts/coccinelle/ semantic patches in report
-#               mode (what make coccicheck MODE=report runs), each over
-#               all touched .c files at once; results are cached by the
-#               checked files' and the semantic patches' contents
-#
-# Prints each new finding, then "<check>: N new findings (series S,
-# base B)", and exits 1 if N > 0.  Needs the base and series trees built
-# (make kernel base-kernel).
+# One checker over the touched files in the series and the base trees;
+# prints the series' new findings (compared without line numbers) and
+# fails if there are any (README.md, "Ready for the list").
 set -eu
 what=$1 COCCI=
 : "${KGIT:?}" "${TREES:?}" "${CACHE:?}"
@@ -32,14 +14,9 @@ trap 'rm -rf "$tmp"' EXIT
 touched=$(git_k diff --name-only --diff-filter=AM base..series -- \
 	'*.c' '*.h' ':!tools' ':!Documentation')
 csrc=$(printf '%s\n' $touched | grep '\.c$' || true)
-
-# Objects of touched .c files that the test config builds (in the series).
-built_objs() {
-	for f in $csrc; do
-		[ -f "$series/.build/${f%.c}.o" ] && echo "${f%.c}.o"
-	done
-	return 0
-}
+# Objects of the touched .c files that the test config builds (series), and the others.
+objs=$(for f in $csrc; do [ ! -f "$series/.build/${f%.c}.o" ] || echo "${f%.c}.o"; done)
+notbuilt=$(for f in $csrc; do [ -f "$series/.build/${f%.c}.o" ] || printf ' %s' "$f"; done)
 
 # "path:line:col: message" -> "path: message", sorted, one per line.
 normalize() {
@@ -52,8 +29,6 @@ run() {
 	case $1 in
 	sparse | w1)
 		[ -n "$3" ] || return 0
-		flag=C=2
-		[ "$1" = w1 ] && flag=W=1
 		# shellcheck disable=SC2086
 		kmake "$2" .build CHECK="${SPARSE:-sparse}" -k "$flag" $3 2>&1 >/dev/null |
 			grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error)' || true
@@ -70,20 +45,20 @@ run() {
 			sed -E 's/^(warning|error): ([^ :]+):([0-9]+) /\2:\3: \1: /I' || true
 		;;
 	coccicheck)
-		files=$(for f in $3; do [ -f "$2/$f" ] && echo "$f"; done)
+		files=$(for f in $3; do [ ! -f "$2/$f" ] || echo "$f"; done)
 		[ -n "$files" ] || return 0
 		for c in ${COCCI:-"$2"/scripts/coccinelle/*/*.cocci}; do
 			[ -f "$c" ] || c=$(find "$2/scripts/coccinelle" -name "$c" | head -n 1)
-			key=$( { spatch --version | head -n 1; cat "$c"
+			out=$CACHE/coccicheck/$( { spatch --version | head -n 1; cat "$c"
 				(cd "$2" && cat $files); } | sha256sum | cut -c1-16)
-			out=$CACHE/coccicheck/$key
 			if [ ! -f "$out" ]; then
 				opts=$(sed -n 's|^// *Options: *||p' "$c")
 				mkdir -p "$CACHE/coccicheck"
 				# shellcheck disable=SC2086
-				(cd "$2" && timeout 600 spatch -D report --no-show-diff --very-quiet \
-					$opts --jobs "${JOBS:-$(nproc)}" --chunksize 1 --cocci-file "$c" $files \
-					2>/dev/null) >"$out.tmp" || true
+				(cd "$2" && timeout 600 spatch -D report --no-show-diff \
+					--very-quiet $opts --jobs "${JOBS:-$(nproc)}" \
+					--chunksize 1 --cocci-file "$c" $files 2>/dev/null) \
+					>"$out.tmp" || true
 				mv "$out.tmp" "$out"
 			fi
 			sed "s|\$| [${c##*/}]|" "$out"
@@ -93,32 +68,31 @@ run() {
 }
 
 case $what in
-sparse | w1) set -- "$(built_objs | tr '\n' ' ')" ;;
-kernel-doc) set -- "$(printf '%s ' $touched)" ;;
-coccicheck) set -- "$(printf '%s ' $csrc)" ;;
+sparse) targets=$objs flag=C=2 ;;
+w1) targets=$objs flag=W=1 ;;
+kernel-doc) targets=$touched ;;
+coccicheck) targets=$csrc ;;
 *) echo "findings: unknown check '$what'" >&2; exit 2 ;;
 esac
-case $what in
-sparse) ${SPARSE:-sparse} --version >/dev/null 2>&1 || { echo "sparse: cannot run '${SPARSE:-sparse}'"; exit 1; } ;;
-coccicheck) command -v spatch >/dev/null || { echo "coccicheck: spatch not installed (apt-get install coccinelle)"; exit 1; } ;;
-esac
+[ "$what" != sparse ] || ${SPARSE:-sparse} --version >/dev/null 2>&1 ||
+	{ echo "sparse: cannot run '${SPARSE:-sparse}'"; exit 1; }
+[ "$what" != coccicheck ] || command -v spatch >/dev/null ||
+	{ echo "coccicheck: spatch not installed (apt-get install coccinelle)"; exit 1; }
 
-run "$what" "$series" "$1" | normalize >"$tmp/series"
+run "$what" "$series" "$targets" | normalize >"$tmp/series"
 # Only what the series found needs looking up on the base.
+: >"$tmp/base"
 if [ -s "$tmp/series" ]; then
 	# coccicheck: only the semantic patches that found something.
 	COCCI=$(sed -n 's/.* \[\([^]]*\.cocci\)\]$/\1/p' "$tmp/series" | sort -u | tr '\n' ' ')
-	run "$what" "$base" "$1" | normalize >"$tmp/base"
-else
-	: >"$tmp/base"
+	run "$what" "$base" "$targets" | normalize >"$tmp/base"
 fi
-comm -13 "$tmp/base" "$tmp/series" >"$tmp/new"
-sed "s/^/$what: new: /" "$tmp/new"
+comm -13 "$tmp/base" "$tmp/series" | sed "s/^/$what: new: /" | tee "$tmp/new"
 if [ "$what" = sparse ] || [ "$what" = w1 ]; then
-	nbuilt=$(printf '%s\n' $1 | grep -c . || true)
-	notbuilt=$(for f in $csrc; do [ -f "$series/.build/${f%.c}.o" ] || printf ' %s' "$f"; done)
-	echo "$what: $nbuilt touched objects checked; not built by the test config (see make matrix):${notbuilt:- none}"
+	nbuilt=$(printf '%s\n' "$objs" | grep -c . || true)
+	echo "$what: $nbuilt touched objects checked;" \
+		"not built by the test config (see make matrix):${notbuilt:- none}"
 fi
-n=$(grep -c . "$tmp/new" || true)
-echo "$what: $n new findings (series $(grep -c . "$tmp/series" || true), base $(grep -c . "$tmp/base" || true))"
+n=$(wc -l <"$tmp/new")
+echo "$what: $n new findings (series $(wc -l <"$tmp/series"), base $(wc -l <"$tmp/base"))"
 [ "$n" -eq 0 ]

@@ -1,18 +1,9 @@
 #!/bin/sh
-# /init of the test guest.
-#
-# Turns each QEMU nvdimm into an fsdax namespace, makes one filesystem of
-# harness.fs (comma-separated: ext4, xfs, or erofs, a read-only image with
-# one 1 MiB file, data) on each, in that order, and mounts filesystem FS
-# with -o dax=always on /mnt/FS; then either runs the suite
-# (harness.mode=test: /tests/suite, as scripts/suite.sh wrote it, run by
-# scripts/guest-run.sh: one KTAP document on ttyS1, in the form of
-# kselftest's runner) or starts a shell
-# (harness.mode=shell; with harness.run=1, after running the suite on the
-# console).  Test modules built for the kernel (harness.kernel) are loaded
-# first.
-export PATH=/usr/sbin:/usr/bin
-export HOME=/root
+# The test guest's /init (scripts/mkguest.sh; README.md, "How the run works").
+# Makes the filesystems of harness.fs, in order one per nvdimm, mounted -o dax=always
+# on /mnt/FS, and loads the test modules; then runs the suite, its KTAP on ttyS1
+# (harness.mode=test), or a shell (harness.mode=shell; harness.run=1: after the suite).
+export PATH=/usr/sbin:/usr/bin HOME=/root
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -33,19 +24,12 @@ die() {
 	poweroff -f
 }
 
-# One filesystem per nvdimm: label-less nvdimms come up as one raw namespace
-# each, which ndctl reconfigures to fsdax with struct pages in pmem.  xfs gets
+# Each label-less nvdimm is one raw namespace, made fsdax with struct pages in pmem.  xfs gets
 # a 2 MiB stripe unit so that its extents, and DAX mappings, can be PMDs.
-# erofs is the DAX filesystem that grants no leases.
 setup_dax() {
-	# sid's mkfs.xfs turns on features an older long-term kernel lacks:
-	# use its feature set for this kernel's series, if it has one.
-	xfs_lts=/usr/share/xfsprogs/mkfs/lts_$(uname -r | cut -d. -f1-2).conf
-	if [ -f "$xfs_lts" ]; then
-		xfs_lts="-c options=$xfs_lts"
-	else
-		xfs_lts=""
-	fi
+	# sid's mkfs.xfs makes features an older long-term kernel lacks: use its series' set.
+	lts=/usr/share/xfsprogs/mkfs/lts_$(uname -r | cut -d. -f1-2).conf
+	[ -f "$lts" ] || lts=""
 	# shellcheck disable=SC2046 # a list
 	set -- $(arg harness.fs | tr , ' ')
 	for region in $(ls /sys/bus/nd/devices | grep '^region' | sort -V); do
@@ -60,13 +44,10 @@ setup_dax() {
 		[ -b "$dev" ] || die "no fsdax block device for $ns"
 		case $fs in
 		ext4) mkfs.ext4 -q -F -b 4096 "$dev" ;;
-		xfs) mkfs.xfs -q -f $xfs_lts -d su=2m,sw=1 "$dev" ;;
+		xfs) mkfs.xfs -q -f ${lts:+-c options=$lts} -d su=2m,sw=1 "$dev" ;;
 		erofs)
-			mkdir -p /tmp/erofs &&
-				head -c 1048576 /dev/urandom >/tmp/erofs/data &&
-				mkfs.erofs --quiet "$dev" /tmp/erofs &&
-				rm -r /tmp/erofs
-			;;
+			mkdir -p /tmp/erofs && head -c 1048576 /dev/urandom >/tmp/erofs/data &&
+				mkfs.erofs --quiet "$dev" /tmp/erofs && rm -r /tmp/erofs ;;
 		*) die "no way to make a filesystem $fs" ;;
 		esac || die "mkfs.$fs $dev failed"
 		mkdir -p /mnt/$fs
@@ -93,18 +74,15 @@ setup_dax
 load_kmods
 case $(arg harness.mode) in
 shell)
-	if [ "$(arg harness.run)" = 1 ]; then
+	[ "$(arg harness.run)" != 1 ] ||
 		PATH=/tests:$PATH TEST_TIMEOUT=$(arg harness.timeout) run_suite
-	fi
 	echo "guest: filesystems $(arg harness.fs) on /mnt, tests in /tests" \
 		"(DAX_DIR=/mnt/FS for a test);" "exit the shell to power off"
-	setsid sh -c 'exec sh -l </dev/ttyS0 >/dev/ttyS0 2>&1'
-	;;
+	setsid sh -c 'exec sh -l </dev/ttyS0 >/dev/ttyS0 2>&1' ;;
 *)
 	export PATH=/tests:$PATH
 	TEST_TIMEOUT=$(arg harness.timeout)
-	run_suite >/dev/ttyS1 2>&1
-	;;
+	run_suite >/dev/ttyS1 2>&1 ;;
 esac
 sync
 poweroff -f

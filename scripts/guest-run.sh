@@ -1,50 +1,32 @@
-# The guest's test runner, sourced by its /init (scripts/guest-init.sh)
-# and by scripts/selftest.sh, which runs it on the host under the root's
-# busybox sh.  run_suite prints one KTAP document in the form of
-# kselftest's runner.  Settings (environment):
-#   SUITE         the suite as scripts/suite.sh wrote it (/tests/suite)
-#   EXTRA         a directory of extra tests run first (/extra)
-#   TEST_TIMEOUT  seconds an entry may run unless it says timeout=SECONDS
-#   RUNDIR        where the runner keeps its FIFO (/run)
-#   KMSG          where the entries' start and end are marked (/dev/kmsg)
-#   MNT           where the guest's filesystems are mounted (/mnt)
+# Sourced by the guest's /init (scripts/guest-init.sh) and by scripts/selftest.sh.
+# run_suite prints one KTAP document, as kselftest's runner does, of the tests of $EXTRA
+# and then of $SUITE; it also reads TEST_TIMEOUT, RUNDIR (its FIFO), KMSG (marks) and MNT.
 COLLECTION=gup-longterm
 
 # Centiseconds since boot.
-now() {
-	read -r _up _ </proc/uptime
-	echo "${_up%.*}${_up#*.}" | sed 's/^0*//; s/^$/0/'
-}
+now() { awk '{ printf "%.0f\n", $1 * 100 }' /proc/uptime; }
 
 # The processes other than $nest that have the FIFO open, one pid a line.
 holders() {
-	ls -l /proc/[0-9]*/fd 2>/dev/null | awk -v me="$nest" -v fifo="$RUNDIR/out" '
+	ls -l /proc/[0-9]*/fd 2>/dev/null | awk -v me="$nest" -v end=" -> $RUNDIR/out" '
 		/^\/proc\/[0-9]+\/fd:$/ { split($0, p, "/"); pid = p[3]; next }
-		pid != me && substr($0, length($0) - length(fifo) - 3) == " -> " fifo { print pid }' |
+		pid != me && substr($0, length($0) - length(end) + 1) == end { print pid }' |
 		sort -u
 }
 
-# run_one N NAME COMMAND...: run test N of the KTAP document, its output
-# nested ("# " before each line) and its result on a line of its own, as
-# kselftest's runner prints them.  A command starting with timeout=SECONDS
-# gets that long instead of $TEST_TIMEOUT; then it is sent SIGTERM, and
-# SIGKILL 10 s later.  It ran out of time if it ran that long, whatever it
-# exited with.  An entry NAME@FS runs with DAX_DIR=$MNT/FS and DAX_FS=FS,
-# and fails if that is not a mounted filesystem (NAME@anon: no DAX_DIR).
+# run_one N NAME [timeout=SECONDS] COMMAND...: test N of the KTAP document, its output
+# nested after "# ", then its result line, as kselftest's runner prints them.
 run_one() {
-	num=$1 name=$2
+	num=$1 name=$2 limit=$TEST_TIMEOUT
 	shift 2
-	limit=$TEST_TIMEOUT
 	case $1 in timeout=*) limit=${1#timeout=}; shift ;; esac
 	case $limit in
 	'' | *[!0-9]*)
 		echo "# harness: timeout '$limit' is not a number of seconds"
 		echo "not ok $num selftests: $COLLECTION: $name # exit=1"
-		return
-		;;
+		return ;;
 	esac
-	echo "# timeout set to $limit"
-	echo "# selftests: $COLLECTION: $name"
+	printf '# timeout set to %s\n# selftests: %s: %s\n' "$limit" "$COLLECTION" "$name"
 	unset DAX_DIR DAX_FS
 	case $name in
 	*@anon | extra/*) ;;
@@ -58,23 +40,21 @@ run_one() {
 		export DAX_DIR=$MNT/$fs DAX_FS=$fs
 		;;
 	esac
-	# Through the kernel log, so that the marks and the kernel's own
-	# messages come out in the order they happened (report.sh).
+	# Through the kernel log: the marks and the kernel's messages stay in order.
 	echo "guest: running $name ($num of $total)" >"$KMSG"
-	# The output goes through a FIFO to the nesting awk as it comes (sed
-	# would hold each line back until it has read the next).
+	# Through a FIFO, so that the awk nests each line as it comes (sed holds one back).
 	rm -f "$RUNDIR/out" && mkfifo "$RUNDIR/out"
 	awk '{ print "# " $0; fflush() }' <"$RUNDIR/out" &
 	nest=$!
 	start=$(now)
-	# eval: a command may name $DAX_DIR.
+	# SIGTERM after $limit s, SIGKILL 10 s later; eval: a command may name $DAX_DIR.
 	(cd /tmp && eval "timeout -k 10 $limit $*") >"$RUNDIR/out" 2>&1 </dev/null
 	rc=$?
+	# Out of time if it ran that long, whatever it exited with.
 	[ $(($(now) - start)) -lt $((limit * 100)) ] || rc=124
 	unset DAX_DIR DAX_FS
-	# What the test left behind that still writes to its output (its
-	# children, which a timeout does not reach) is killed.  One stuck in
-	# D state cannot be: then the output is given up after 2 s.
+	# The awk ends when nothing holds the FIFO: what the test left (children, which
+	# timeout does not reach) is killed; if one in D state cannot be, its output is dropped.
 	left=$(holders)
 	if [ -n "$left" ]; then
 		# shellcheck disable=SC2086 # a list of pids
@@ -85,13 +65,12 @@ run_one() {
 			sleep 0.1
 			i=$((i + 1))
 		done
-		if [ -n "$(holders)" ]; then
-			kill "$nest"
-			echo "# harness: what is left of $name cannot be killed; its output is dropped"
-		fi
 	fi
-	# A holder /proc does not show (a thread with its own fd table) must
-	# not hang the run either: the awk gets 30 s to drain.
+	if [ -n "$left" ] && [ -n "$(holders)" ]; then
+		kill "$nest"
+		echo "# harness: what is left of $name cannot be killed; its output is dropped"
+	fi
+	# A holder /proc does not show (a thread with its own fd table): the awk gets 30 s.
 	(sleep 30 && kill "$nest") 2>/dev/null &
 	dog=$!
 	wait "$nest" 2>/dev/null
@@ -106,26 +85,22 @@ run_one() {
 	esac
 }
 
-# The extra tests, then the suite (one "name expectation command..." a
-# line).  The extra tests run first: the suite's last entries remount ext4
-# and xfs with -o dax=inode for good.
+# The extra tests first: the suite's last entries remount ext4 and xfs -o dax=inode.
 run_suite() {
-	n=0
+	set --
 	for t in "$EXTRA"/*; do
-		[ -f "$t" ] && [ -x "$t" ] && n=$((n + 1))
+		[ -f "$t" ] && [ -x "$t" ] && set -- "$@" "$t"
 	done
-	total=$((n + $(wc -l <"$SUITE")))
-	echo "TAP version 13"
-	echo "1..$total"
+	total=$(($# + $(wc -l <"$SUITE")))
+	printf 'TAP version 13\n1..%s\n' "$total"
 	n=0
-	for t in "$EXTRA"/*; do
-		[ -f "$t" ] && [ -x "$t" ] || continue
+	for t in "$@"; do
 		n=$((n + 1))
 		run_one "$n" "extra/${t##*/}" "$t"
 	done
 	while read -r name _ cmd; do
 		n=$((n + 1))
-		# The command's words, not globbed (set -f only for the split).
+		# The command's words, not globbed here: eval globs them, in /tmp.
 		set -f
 		# shellcheck disable=SC2086
 		set -- $cmd

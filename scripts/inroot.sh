@@ -1,9 +1,6 @@
 #!/bin/sh
-# Usage: inroot.sh ROOT PROGRAM [ARG...]
-#
-# Run PROGRAM of the Debian root ROOT (root.sh) on the host, with the root's
-# own dynamic loader and libraries: for tools that must be newer than the
-# host's (sparse that parses the kernel's headers).
+# Usage: inroot.sh ROOT PROGRAM [ARG...]: PROGRAM of the Debian root ROOT,
+# run on the host with the root's loader and libraries.
 set -eu
 root=$1 prog=$2
 shift 2

@@ -1,46 +1,35 @@
 #!/bin/sh
 # Usage: kconfig.sh SRCTREE OBJDIR FRAGMENT...
-#
-# Make OBJDIR/.config from $KCONFIG_START (default tinyconfig) for $KARCH
-# (default x86_64) merged with the fragments, then check that every option
-# a fragment asks for survived olddefconfig: Kconfig drops an option whose
-# dependencies are missing, and merge_config.sh only warns.
+# OBJDIR/.config: $KCONFIG_START (tinyconfig) for $KARCH plus the fragments;
+# fails if olddefconfig dropped an option a fragment asks for.
 set -eu
 . "$(dirname "$0")/lib.sh"
 src=$1 obj=$2
 shift 2
-arch=${KARCH:-x86_64}
 mkdir -p "$obj"
 # 6.1 merges tiny.config loudly on stdout.
-KARCH=$arch kmake "$src" "$obj" "${KCONFIG_START:-tinyconfig}" >/dev/null
-[ $# -eq 0 ] ||
-	ARCH=$arch "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$@" >/dev/null
-KARCH=$arch kmake "$src" "$obj" olddefconfig
+kmake "$src" "$obj" "${KCONFIG_START:-tinyconfig}" >/dev/null
+[ $# -eq 0 ] || ARCH=${KARCH:-x86_64} "$src/scripts/kconfig/merge_config.sh" \
+	-m -O "$obj" "$obj/.config" "$@" >/dev/null
+kmake "$src" "$obj" olddefconfig
 
 # What the fragments ask for, a later fragment overriding an earlier one
 # as merge_config.sh does: "fragment<TAB>line", one per option.
-tab=$(printf '\t')
-for frag in "$@"; do
-	sed -n "s|^\(CONFIG_[A-Za-z0-9_]*=.*\)|${frag##*/}$tab\1|p
-		s|^\(# CONFIG_[A-Za-z0-9_]* is not set\)\$|${frag##*/}$tab\1|p" "$frag"
-done | awk -F'\t' '{
-	opt = $2; sub(/^# /, "", opt); sub(/[= ].*/, "", opt)
+awk '/^CONFIG_[A-Za-z0-9_]*=/ || /^# CONFIG_[A-Za-z0-9_]* is not set$/ {
+	frag = FILENAME; sub(/.*\//, "", frag)
+	opt = $0; sub(/^# /, "", opt); sub(/[= ].*/, "", opt)
 	if (!(opt in want)) order[++n] = opt
-	want[opt] = $0
-} END { for (i = 1; i <= n; i++) print want[order[i]] }' >"$obj/.config.asked"
+	want[opt] = frag "\t" $0
+} END { for (i = 1; i <= n; i++) print want[order[i]] }' "$@" </dev/null >"$obj/.config.asked"
 
 bad=0
+tab=$(printf '\t')
 while IFS=$tab read -r frag line; do
+	opt=${line#\# }
+	opt=${opt%%[= ]*}
 	case $line in
-	CONFIG_*=*)
-		grep -qxF "$line" "$obj/.config" && continue
-		opt=${line%%=*}
-		;;
-	*)
-		opt=${line#\# }
-		opt=${opt%% *}
-		grep -q "^$opt=" "$obj/.config" || continue
-		;;
+	CONFIG_*) grep -qxF "$line" "$obj/.config" && continue ;;
+	*) grep -q "^$opt=" "$obj/.config" || continue ;;
 	esac
 	have=$(grep -E "^($opt=|# $opt is not set)" "$obj/.config" || echo "absent")
 	echo "kconfig: $frag: asked for '$line', got '$have'" >&2

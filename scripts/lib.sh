@@ -23,14 +23,10 @@ worktree() {
 	git_k worktree add -q -f "$@" "$_wt" "$_wc"
 }
 
-# kmake TREE OBJDIR ARGS...: the kernel's make as every build here runs
-# it: quiet, out of tree in OBJDIR (the builds use OBJDIR .build or
-# .matrix-ENTRY inside TREE, so that every tree has srctree ".." and one
-# ccache serves them all), for $KARCH (default x86_64) with $KCROSS as
-# CROSS_COMPILE, $JOBS jobs (default: one per CPU).  A build that runs for
-# minutes says how far it is every two: the objects it compiled, and how
-# many there were after the last such build in an OBJDIR of that name
-# under TREE's parent (base, series and bisect share .build's count).
+# kmake TREE OBJDIR ARGS...: the kernel's make, quiet, out of tree in
+# OBJDIR (inside TREE: srctree is "..", the same for one ccache), for $KARCH
+# (x86_64) with CROSS_COMPILE=$KCROSS and $JOBS jobs; every two minutes, the
+# objects compiled of about how many the last long build of OBJDIR's name had.
 kmake() {
 	_kt=$1 _ko=$2
 	shift 2

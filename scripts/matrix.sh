@@ -1,29 +1,8 @@
 #!/bin/sh
 # Usage: matrix.sh FRAGMENT_DIR [ENTRY...]
-#
-# A build matrix like the 0-day robot's, at the series tip (every prefix on
-# x86_64 is check.sh bisect).  Each entry builds in its own directory,
-# $TREES/series/.matrix-ENTRY (srctree ".." as for the test kernel, so that
-# the shared ccache serves rebuilds), and prints one line "matrix ENTRY: ok
-# (N s)" or "matrix ENTRY: FAILED".  Entries (default: all):
-#
-#   x86_64-no-fs-dax    the test config (FRAGMENT_DIR/*.config) with
-#                       FS_DAX=n: the lease API's stubs
-#   x86_64-allnoconfig  allnoconfig, linked (vmlinux): mm/gup.c without
-#                       FS_DAX and without most of the kernel
-#   i386                tinyconfig + the touched subsystems, i686-linux-gnu-
-#                       (FS_DAX=n: no ZONE_DEVICE on 32-bit x86)
-#   arm64               tinyconfig + the touched subsystems with FS_DAX,
-#                       aarch64-linux-gnu-
-#
-# All but allnoconfig compile the touched .c files that their config builds
-# and link nothing (MATRIX_LINK=1: they link vmlinux too).  A new config's
-# first full build costs as much as a cold kernel build (FS_DAX reaches
-# <linux/mm.h>, so ccache cannot serve it from the test kernel's), and the
-# series adds no architecture-specific code: what a link could catch, an
-# undefined symbol, the test kernel (FS_DAX=y) and allnoconfig (FS_DAX=n)
-# catch.  A warning in a touched file fails its entry.  A touched file that
-# no entry and not the test config compiles is reported as a failure.
+# The series tip built for each ENTRY (default: all) in
+# $TREES/series/.matrix-ENTRY, a line "matrix ENTRY: ok|FAILED" each
+# (README.md, "Ready for the list").
 set -eu
 fdir=$(cd "$1" && pwd)
 shift
@@ -38,43 +17,23 @@ touched=$(git_k diff --name-only --diff-filter=AM base..series -- \
 touched_src=$(git_k diff --name-only --diff-filter=AM base..series -- \
 	'*.c' '*.h' ':!tools')
 
-# The touched objects that the entry's config builds and that are not up
-# to date: kbuild's dry run of vmlinux lists every object it would compile.
-# (A single-object target, "make dir/file.o", compiles it whatever the
-# config says, so it cannot tell.)
+# The touched objects that the entry's config builds and are not up to date,
+# from a dry run of vmlinux ("make dir/file.o" builds whatever the config).
 stale_objs() {
 	mmake -n vmlinux 2>/dev/null | grep -o -- '-c -o [^ ]*\.o ' |
 		sed 's/^-c -o //; s/ $//' | sort -u >"$obj.would-build"
-	for o in $touched; do
-		grep -qxF "$o" "$obj.would-build" && echo "$o"
-	done
-	return 0
+	printf '%s\n' $touched | grep -xF -f "$obj.would-build" || true
 }
 
 rc=0
 for entry in "$@"; do
 	cross="" start=tinyconfig goal=vmlinux
 	case $entry in
-	x86_64-no-fs-dax)
-		arch=x86_64 goal=objects
-		set -- "$fdir"/*.config "$m/no-fs-dax.config"
-		;;
-	x86_64-allnoconfig)
-		arch=x86_64 start=allnoconfig
-		set --
-		;;
-	i386)
-		arch=i386 cross=i686-linux-gnu- goal=objects
-		set -- "$m/touched.config" "$m/i386.config"
-		;;
-	arm64)
-		arch=arm64 cross=aarch64-linux-gnu- goal=objects
-		set -- "$m/touched.config" "$m/arm64.config"
-		;;
-	*)
-		echo "matrix: unknown entry '$entry'" >&2
-		exit 2
-		;;
+	x86_64-no-fs-dax) arch=x86_64 goal=objects; set -- "$fdir"/*.config "$m/no-fs-dax.config" ;;
+	x86_64-allnoconfig) arch=x86_64 start=allnoconfig; set -- ;;
+	i386) arch=i386 cross=i686-linux-gnu- goal=objects; set -- "$m/touched.config" "$m/i386.config" ;;
+	arm64) arch=arm64 cross=aarch64-linux-gnu- goal=objects; set -- "$m/touched.config" "$m/arm64.config" ;;
+	*) echo "matrix: unknown entry '$entry'" >&2; exit 2 ;;
 	esac
 	if [ -n "$cross" ] && ! command -v "${cross}gcc" >/dev/null; then
 		echo "matrix $entry: FAILED (${cross}gcc not installed)"
@@ -117,12 +76,10 @@ done
 
 # Every touched .c file is compiled somewhere: by the test config or here.
 for o in $touched; do
-	found=0
-	for f in "$tree/.build/$o" "$tree"/.matrix-*/"$o"; do
-		[ -f "$f" ] && found=1
+	for f in "$tree/.build/$o" "$tree"/.matrix-*/"$o" ""; do
+		[ ! -f "$f" ] || break
 	done
-	[ "$found" -eq 1 ] && continue
-	echo "matrix: ${o%.o}.c is compiled by neither the test config nor an entry"
-	rc=1
+	[ -n "$f" ] ||
+		{ echo "matrix: ${o%.o}.c is compiled by neither the test config nor an entry"; rc=1; }
 done
 exit "$rc"

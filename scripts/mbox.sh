@@ -1,24 +1,8 @@
 #!/bin/sh
 # Usage: mbox.sh COVER_LETTER MBOX
-#
-# Write the series (branch "series", as apply.sh builds it from patches/) as
-# the thread it would be mailed as, into the local file MBOX; nothing is
-# sent.  The sender ($SENDER, else git's user.name and user.email) becomes
-# each patch's author and adds a Signed-off-by (signed.sh: branch
-# "mailed"); without a sender identity nothing is written.
-# git format-patch --cover-letter --thread: the cover letter's
-# subject, version and text come from COVER_LETTER (its first line is
-# "Subject: [PATCH vN 00/M] title"; git writes the shortlog, the diffstat
-# and base-commit itself), each patch is addressed to what
-# scripts/get_maintainer.pl names for it (maintainers To, lists and
-# reviewers Cc) and the cover letter to all of them.
-#
-# Then the mbox is checked the way a maintainer would take it: git am onto
-# the base in a scratch worktree, and b4 am (offline, from the local mbox)
-# followed by git am, must each give the series tip's tree, and the
-# messages and authors of "mailed": each patch from the sender, with the
-# sender's Signed-off-by and an Assisted-by: trailer, and no other
-# Signed-off-by.
+# The series as the thread its sender would mail, signed off by them
+# (signed.sh), into the file MBOX, then applied back with git am and b4 am
+# and compared with the series (README.md, "Ready for the list").
 set -eu
 cover=$1 mbox=$2
 case $mbox in /*) ;; *) mbox=$PWD/$mbox ;; esac
@@ -47,9 +31,8 @@ tmp=$(mktemp -d)
 wt=$TREES/am
 trap 'rm -rf "$tmp"; git_k branch -q -D mailed 2>/dev/null || true' EXIT
 
-# The branch description: title, blank line, body.  The body is the cover
-# letter without its subject line and without its own copy of the shortlog
-# ("Author (N):" and what follows), which git writes.
+# The branch description: the title, a blank line and the cover letter
+# without its subject and its copy of the shortlog, which git writes.
 {
 	printf '%s\n\n' "$title"
 	sed '1d' "$cover" | sed '/^[^ ].* ([0-9][0-9]*):$/,$d' | sed '1{/^$/d}'
@@ -84,9 +67,8 @@ headers() {
 	!done && /^$/ { fold("To", tof); fold("Cc", ccf); done = 1 }
 	{ print }' "$3"
 }
-# "Name <addr> (role:...)" or "list@host (role:...)" lines of WHO -> the
-# address alone, into TO (maintainers) or CC (the rest).  A name may have
-# parentheses of its own ("A Person (Company)"): the address ends at ">".
+# get_maintainer.pl's lines in WHO -> addresses in TO (maintainers) or CC;
+# a name may have parentheses of its own: the address ends at ">".
 split_roles() {
 	awk -v to="$2" -v cc="$3" '
 	BEGIN { printf "" > to; printf "" > cc }
@@ -148,10 +130,8 @@ cat "$tmp"/out/*.patch >"$mbox"
 echo "mbox: $mbox: $(grep -c '^From [0-9a-f]\{40\} ' "$mbox") messages," \
 	"[PATCH v$version 00/$count] to $(wc -l <"$tmp/to") and cc $(wc -l <"$tmp/cc")"
 
-# Apply MBOX-FILE onto the base in the scratch worktree and compare with the
-# series tip: same tree; same authors, dates and messages as "mailed"; and
-# in each, the sender's Signed-off-by, one Assisted-by: and no other
-# Signed-off-by.
+# same_as_series WHAT MBOX-FILE: MBOX-FILE applied onto the base gives the
+# series tip's tree and "mailed"'s messages, signed off by the sender only.
 same_as_series() {
 	worktree "$wt" base --detach
 	git -C "$wt" am --abort >/dev/null 2>&1 || true
@@ -190,11 +170,9 @@ same_as_series() {
 rc=0
 same_as_series "git am" "$mbox" || rc=1
 
-# b4 am reads the thread from the local mbox (-m), with no network: it
-# checks the thread is complete and writes an am-ready mbox.  Debian's b4
-# 0.12.0 cannot copy a folded Subject header (git folds long subjects;
-# Python's email module then refuses the linefeed): it gets a copy of the
-# mbox with the headers unfolded, which is the same mail.
+# b4 am, offline (-m).  Debian's b4 0.12.0 cannot copy a folded Subject
+# header (Python's email module refuses the linefeed): it gets a copy of
+# the mbox with the headers unfolded, which is the same mail.
 awk '/^From [0-9a-f]+ Mon Sep 17 00:00:00 2001$/ { hdr = 1 }
 	hdr && /^$/ { hdr = 0 }
 	hdr && /^[ \t]/ { sub(/^[ \t]+/, " "); printf "%s", $0; next }

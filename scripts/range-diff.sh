@@ -1,20 +1,12 @@
 #!/bin/sh
 # Usage: range-diff.sh COMMIT
-#
-# git range-diff from an earlier version of the series to the current one
-# (branch "series"), for the cover letter's changelog.  COMMIT is the commit
-# of this repository that held that version: its series file and patches/,
-# and, in its Makefile, the Debian base it was written against.  That base
-# is imported as branch "base-COMMIT" (base.sh) and the old version applied
-# onto it as branch "old-COMMIT" (apply.sh), so that a version on an older
-# kernel compares too.
+# git range-diff of the version of the series that this repository's
+# COMMIT held, applied on its own base, against branch series.
 set -eu
 commit=$1
 : "${KGIT:?}" "${TREES:?}" "${CACHE:?}"
-if ! git rev-parse -q --verify "$commit^{commit}" >/dev/null; then
-	echo "range-diff: $commit is not a commit of this repository" >&2
-	exit 1
-fi
+git rev-parse -q --verify "$commit^{commit}" >/dev/null ||
+	{ echo "range-diff: $commit is not a commit of this repository" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 tmp=$(mktemp -d)
@@ -24,11 +16,10 @@ trap 'rm -rf "$tmp"; git_k worktree remove -f "$TREES/old-$commit" 2>/dev/null |
 # existed, the package came from the system's suites).
 git show "$commit:Makefile" >"$tmp/Makefile"
 var() { sed -n "s/^$1 := //p" "$tmp/Makefile" | head -n 1; }
-DEB_SERIES=$(var DEB_SERIES) DEB_VERSION=$(var DEB_VERSION)
-DEB_SHA256=$(var DEB_SHA256) DEB_SUITE=$(var DEB_SUITE)
-DEB_SUITE=${DEB_SUITE:-$(lsb_release -cs 2>/dev/null || echo bookworm)}
-export DEB_SERIES DEB_VERSION DEB_SHA256 DEB_SUITE
-BASE_TREE= BASE_BRANCH=base-$commit "$here/base.sh" >/dev/null
+suite=$(var DEB_SUITE)
+DEB_SERIES=$(var DEB_SERIES) DEB_VERSION=$(var DEB_VERSION) DEB_SHA256=$(var DEB_SHA256) \
+	DEB_SUITE=${suite:-$(lsb_release -cs 2>/dev/null || echo bookworm)} \
+	BASE_TREE="" BASE_BRANCH=base-$commit "$here/base.sh" >/dev/null
 
 mkdir "$tmp/patches"
 git show "$commit:series" >"$tmp/series"

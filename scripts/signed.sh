@@ -1,21 +1,8 @@
 #!/bin/sh
-# Usage: signed.sh BRANCH
-#
-# Write BRANCH: the series (base..series) as the person who sends it
-# mails it.  The patches in patches/ carry an Assisted-by: trailer and no
-# Signed-off-by: a tool cannot certify the Developer's Certificate of
-# Origin (Documentation/process/coding-assistants.rst).  The sender does,
-# and takes responsibility for the patches: each commit of BRANCH has the
-# same tree and message as the series', the sender's Signed-off-by as its
-# last trailer, and the sender as its author where the tool (TOOL_EMAIL)
-# was; a person's patch keeps its author.
-#
-# The sender is $SENDER ("Name <address>") if set, else git's user.name
-# and user.email where this runs.  Without one, or with the tool's, a
-# placeholder or a reserved address (noreply, localhost, example.*,
-# *.example, *.invalid, *.test), nothing is written and the exit status
-# is 1.  SENDER_TEST=1 lets the reserved example domains through, for
-# make check's test identity.
+# Usage: [SENDER='Name <address>'] [SENDER_TEST=1] signed.sh BRANCH
+# BRANCH: the series with the sender's Signed-off-by last in each patch and
+# the sender as author of the tool's patches; refuses (exit 1) a missing,
+# tool's, placeholder or reserved identity (README.md, "Ready for the list").
 set -eu
 branch=$1
 : "${KGIT:?}"
@@ -62,7 +49,7 @@ case $name in
 	;;
 esac
 
-tmp=$(mktemp -d)
+tmp=$(mktemp -d) tab=$(printf '\t')
 trap 'rm -rf "$tmp"' EXIT
 parent=$(git_k rev-parse base)
 for c in $(git_k rev-list --reverse base..series); do
@@ -73,15 +60,12 @@ for c in $(git_k rev-list --reverse base..series); do
 		--if-exists addIfDifferentNeighbor \
 		--trailer "Signed-off-by: $name <$email>" <"$tmp/msg" >"$tmp/signed"
 	git stripspace <"$tmp/signed" >"$tmp/msg"
-	if [ "$(git_k log -1 --format=%ae "$c")" = "$TOOL_EMAIL" ]; then
-		an=$name ae=$email
-	else
-		an=$(git_k log -1 --format=%an "$c") ae=$(git_k log -1 --format=%ae "$c")
-	fi
-	parent=$(GIT_AUTHOR_NAME=$an GIT_AUTHOR_EMAIL=$ae \
-		GIT_AUTHOR_DATE=$(git_k log -1 --format=%aD "$c") \
-		GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email \
-		GIT_COMMITTER_DATE=$(git_k log -1 --format=%cD "$c") \
+	IFS=$tab read -r an ae ad cd <<-EOF
+	$(git_k log -1 --format='%an%x09%ae%x09%aD%x09%cD' "$c")
+	EOF
+	[ "$ae" != "$TOOL_EMAIL" ] || { an=$name ae=$email; }
+	parent=$(GIT_AUTHOR_NAME=$an GIT_AUTHOR_EMAIL=$ae GIT_AUTHOR_DATE=$ad \
+		GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email GIT_COMMITTER_DATE=$cd \
 		git_k commit-tree -p "$parent" -F "$tmp/msg" "$c^{tree}")
 done
 git_k update-ref "refs/heads/$branch" "$parent"

@@ -1,132 +1,79 @@
 #!/bin/sh
 # Usage: DAX_FS=... GUEST_FS=... [T=...] [NOBUILD=...] suite.sh SUITE [SKIPFILE]
-#
-# Print the entries of SUITE (test/suite) as one base runs them, one per
-# line, "name expectation command", without comments:
-#  - an entry NAME@dax becomes one entry per filesystem of $DAX_FS
-#    (NAME@ext4, NAME@xfs), in that order; any other NAME@FS must name a
-#    filesystem of $GUEST_FS, or be NAME@anon;
-#  - an entry that runs a program of $NOBUILD (test programs this base
-#    does not build, the Makefile's TEST_PROGS_EXCLUDE), or whose name
-#    matches a pattern of SKIPFILE ("pattern  reason", patterns are shell
-#    globs), keeps its name and expectation, and its command becomes
-#    skip.sh with the reason, so that the guest reports it as skipped;
-#  - with $T (shell globs, e.g. T='lease_* v4l2_userptr@ext4'), only the
-#    entries whose name, or name in SUITE (NAME@dax), matches one of them
-#    are printed; it is an error if a glob matches no entry.
-# A pattern of SKIPFILE, too, may match either name.
+# The entries of SUITE as one base runs them, "name expectation command": NAME@dax
+# expanded, only those T selects, and those of NOBUILD's programs or SKIPFILE's patterns
+# made skips with their reason (README.md, "How the run works" and "Variables").
 set -eu
+die() { echo "suite.sh: $*" >&2; exit 1; }
 suite=$1 skip=${2:-}
 : "${DAX_FS:?}" "${GUEST_FS:?}"
-[ -r "$suite" ] || { echo "suite.sh: no suite $suite" >&2; exit 1; }
+[ -r "$suite" ] || die "no suite $suite"
 T=${T:-} NOBUILD=${NOBUILD:-}
 . "$(dirname "$0")/lib.sh"
 
-# match NAME PATTERNS: NAME matches one of the shell globs PATTERNS.
-match() {
-	_n=$1
-	shift
+# named GLOB...: the entry's name, or its name in SUITE, matches one of GLOBs.
+named() {
+	# shellcheck disable=SC2254 # the patterns are globs
 	for _p in "$@"; do
-		# shellcheck disable=SC2254 # the pattern is a glob
-		case $_n in $_p) return 0 ;; esac
+		case $name in $_p) return 0 ;; esac
+		case $sname in $_p) return 0 ;; esac
 	done
 	return 1
 }
 
-# entry SUITENAME NAME EXPECTATION COMMAND...: one entry, NAME expanded
-# from SUITENAME.
+# entry NAME SUITENAME EXPECTATION COMMAND...: print the entry NAME of SUITENAME.
 entry() {
-	sname=$1 name=$2 expect=${3:-}
-	shift $(($# < 3 ? $# : 3))
-	if [ $# -eq 0 ] || ! match "$expect" pass fail same; then
-		echo "suite.sh: $suite: $sname: not \"name pass|fail|same command\"" >&2
-		exit 1
-	fi
+	name=$1 sname=$2 expect=${3:-} reason=""
+	case $expect in pass | fail | same) [ $# -gt 3 ] ;; *) false ;; esac ||
+		die "$suite: $sname: not \"name pass|fail|same command\""
+	shift 3
 	case " $GUEST_FS anon " in
 	*" ${name##*@} "*) ;;
-	*)
-		[ "$name" = "${name%@*}" ] || {
-			echo "suite.sh: $suite: $name: ${name##*@} is not one of GUEST_FS ($GUEST_FS) or anon" >&2
-			exit 1
-		}
-		;;
+	*) [ "$name" = "${name%@*}" ] ||
+		die "$suite: $name: ${name##*@} is not one of GUEST_FS ($GUEST_FS) or anon" ;;
 	esac
-	if [ -n "$T" ]; then
-		set -f
-		# shellcheck disable=SC2086 # a list of globs
-		if ! match "$name" $T && ! match "$sname" $T; then
-			set +f
-			return 0
-		fi
-		set +f
-	fi
-	reason=""
+	set -f
+	# shellcheck disable=SC2086 # a list of globs
+	[ -z "$T" ] || named $T || { set +f; return 0; }
+	set +f
 	for word in "$@"; do
 		for prog in $NOBUILD; do
 			[ "$word" = "$prog" ] && reason="$prog is not built for this base"
 		done
 	done
-	if [ -z "$reason" ] && [ -n "$skip" ]; then
-		reason=$(entries "$skip" | while read -r pat why; do
-			[ -n "$why" ] || { echo "suite.sh: $skip: $pat: no reason" >&2; exit 1; }
-			if match "$name" "$pat" || match "$sname" "$pat"; then
-				echo "$why"
-				break
-			fi
-		done)
-	fi
+	[ -n "$reason" ] || [ -z "$skip" ] || reason=$(entries "$skip" | while read -r pat why; do
+		[ -n "$why" ] || die "$skip: $pat: no reason"
+		named "$pat" || continue
+		echo "$why"
+		break
+	done)
 	case $1 in
-	timeout=*[!0-9]* | timeout=)
-		echo "suite.sh: $suite: $sname: $1 is not timeout=SECONDS" >&2
-		exit 1
-		;;
+	timeout=*[!0-9]* | timeout=) die "$suite: $sname: $1 is not timeout=SECONDS" ;;
 	esac
 	case $reason in
-	*[!A-Za-z0-9\ .,:/_@+-]*)
-		echo "suite.sh: $skip: the reason for $name must be plain words" >&2
-		exit 1
-		;;
+	*[!A-Za-z0-9\ .,:/_@+-]*) die "$skip: the reason for $name must be plain words" ;;
 	esac
-	if [ -n "$reason" ]; then
-		set -- skip.sh "$reason"
-	fi
+	[ -z "$reason" ] || set -- skip.sh "$reason"
 	printf '%-28s %-5s %s\n' "$name" "$expect" "$*"
 }
 
-out=$(entries "$suite" | while IFS= read -r line; do
-	set -f
-	# shellcheck disable=SC2086 # split the entry into its fields
-	set -- $line
-	set +f
-	sname=$1
-	shift
-	case $sname in
-	*@dax)
-		for fs in $DAX_FS; do
-			entry "$sname" "${sname%@dax}@$fs" "$@"
-		done
-		;;
-	*)
-		entry "$sname" "$sname" "$@"
-		;;
-	esac
-done)
-# Each glob of T must match an entry, by either name.
+# run: the entries that T selects.
+run() {
+	entries "$suite" | while IFS= read -r line; do
+		set -f
+		# shellcheck disable=SC2086 # split the entry into its fields
+		set -- $line
+		set +f
+		case $1 in
+		*@dax) for fs in $DAX_FS; do entry "${1%@dax}@$fs" "$@"; done ;;
+		*) entry "$1" "$@" ;;
+		esac
+	done
+}
+out=$(run)
+# Each glob of T must select an entry by itself (SKIPFILE need not be read again).
 set -f
 for pat in $T; do
-	set +f
-	found=""
-	for sname in $(entries "$suite" | awk '{ print $1 }'); do
-		names=$sname
-		case $sname in *@dax) for fs in $DAX_FS; do names="$names ${sname%@dax}@$fs"; done ;; esac
-		for n in $names; do
-			match "$n" "$pat" && found=1
-		done
-	done
-	if [ -z "$found" ]; then
-		echo "suite.sh: T: '$pat' matches no entry of $suite" >&2
-		exit 1
-	fi
+	[ -n "$(T=$pat skip= && run)" ] || die "T: '$pat' matches no entry of $suite"
 done
-set +f
 [ -z "$out" ] || printf '%s\n' "$out"

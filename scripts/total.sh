@@ -1,27 +1,18 @@
 #!/bin/sh
 # Usage: total.sh OUTFILE LABEL=REPORT...
-#
-# The verdict of `make test` over every base: each report's failed cases
-# and totals under its label, then the sum of their verdicts as the last
-# line, "N passed, N failed, N skipped", all written to OUTFILE.  A base
-# without a report counts as one failure.  Exits 1 unless nothing failed.
+# The verdict of `make test`, in OUTFILE and printed after a blank line: each REPORT's failed
+# cases and last line under its LABEL (no REPORT: one failure), then their sum.  Exits 1 if any.
 set -eu
-. "$(dirname "$0")/lib.sh"
 outfile=$1
 shift
-for arg in "$@"; do
+for arg; do
 	label=${arg%%=*} report=${arg#*=}
-	if [ ! -s "$report" ]; then
-		echo "$label: failed: no report ($report)"
-		echo "$label: 0 passed, 1 failed, 0 skipped"
-		continue
-	fi
-	sed -n "s/^failed: /$label: failed: /p" "$report"
-	echo "$label: $(tail -n 1 "$report")"
+	[ -s "$report" ] || report=-	# then awk reads the document below instead
+	awk -v l="$label" '/^failed: / { print l ": " $0 } END { print l ": " $0 }' "$report" <<-EOF
+		failed: no report (${arg#*=})
+		0 passed, 1 failed, 0 skipped
+	EOF
 done >"$outfile"
-sed -n 's/^[^ ]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' \
-	"$outfile" | awk '{ p += $1; f += $2; s += $3 }
-	END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' >>"$outfile"
-echo
-cat "$outfile"
-passed "$outfile"
+awk '/^[^ ]*: [0-9]* passed, [0-9]* failed, [0-9]* skipped$/ { p += $2; f += $4; s += $6 }
+	END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$outfile" >>"$outfile"
+awk 'BEGIN { print "" } { print } END { exit $0 !~ / 0 failed/ }' "$outfile"
