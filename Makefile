@@ -82,7 +82,7 @@ FRAGMENTS := $(sort $(wildcard $(CURDIR)/kconfig-fragments/*.config)) \
 # to boot; for the static checks, the mbox test and the matrix.
 BUILD_PACKAGES := build-essential flex bison bc libelf-dev libssl-dev cpio \
 	xz-utils ccache git perl python3 python3-ply python3-git rsync \
-	liburing-dev mmdebstrap
+	liburing-dev mmdebstrap procps
 BOOT_PACKAGES := qemu-system-x86
 CHECK_PACKAGES := coccinelle b4 gcc-i686-linux-gnu gcc-aarch64-linux-gnu
 # A Debian sid root, shared by every base, for the guest's userspace and

@@ -17,7 +17,7 @@ for _ in $GUEST_FS; do
 	pmem="$pmem -device nvdimm,id=nvdimm$i,memdev=pmem$i"
 	i=$((i + 1))
 done
-trap 'rm -f "$out"/pmem*.img "$out/qemu.pid"' EXIT
+trap 'rm -f "$out"/pmem*.img' EXIT
 
 # no5lvl: 4-level paging, as the 6.12 kernels of v1 and v2 had.  7.3 always
 # builds 5-level support, QEMU's "max" CPU has LA57, and one boot of three
@@ -39,15 +39,15 @@ if [ "$mode" = shell ]; then
 fi
 
 echo "boot: $KERNEL kernel $kernel (console: $out/console.log)"
-# Each entry as the guest starts it (its mark in the kernel log), at the guest's
-# uptime, until QEMU has ended (tail --pid) and before this script does (wait).
-rm -f "$out/qemu.pid"
-(while [ ! -s "$out/qemu.pid" ] && kill -0 $$; do sleep 0.2; done
-	exec tail -n +1 -F --pid="$(cat "$out/qemu.pid")" "$out/console.log") 2>/dev/null |
-	sed -nu "s/\r$//; s/^\[ *\([0-9]*\)\.[0-9]*\] guest: running /boot: $KERNEL: \1 s: /p" &
 start=$(date +%s) rc=0
-sh -c 'echo $$ >"$1" && shift && exec "$@"' sh "$out/qemu.pid" timeout "$BOOT_TIMEOUT" "$@" \
-	-monitor none -serial "file:$out/console.log" -serial "file:$out/ktap.log" </dev/null || rc=$?
+timeout "$BOOT_TIMEOUT" "$@" -monitor none \
+	-serial "file:$out/console.log" -serial "file:$out/ktap.log" </dev/null &
+qemu=$!
+trap 'kill "$qemu" 2>/dev/null; exit 1' INT TERM
+# Each entry's mark in the kernel log, until QEMU ends and before this script does.
+tail -n +1 -F --pid="$qemu" "$out/console.log" 2>/dev/null |
+	sed -nu "s/\r$//; s/^\[ *\([0-9]*\)\.[0-9]*\] guest: running /boot: $KERNEL: \1 s: /p" &
+wait "$qemu" || rc=$?
 wait
 echo "qemu_rc=$rc seconds=$(($(date +%s) - start))" >"$out/qemu.status"
 [ "$rc" -eq 124 ] && echo "boot: QEMU timed out after ${BOOT_TIMEOUT}s" >&2

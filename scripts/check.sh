@@ -148,12 +148,8 @@ harness)
 	"$(dirname "$0")/selftest.sh" "$(dirname "$0")/../test/harness"
 	;;
 bisect)
-	# One worktree walked from the first prefix to the last, kbuild
-	# rebuilding what each patch changed.  A tree that built with the same
-	# fragments before is not built again, nor one that differs from the
-	# last built prefix only in tools/ and Documentation/; the last prefix
-	# is the series tree, which make kernel built.  kconfig.sh runs when
-	# the fragments or a Kconfig file changed.
+	# One worktree walked from the first prefix to the last; what is not built
+	# again, and when Kconfig runs: README.md, "Ready for the list".
 	n=$(printf '%s\n' "$patches" | wc -l)
 	tree=$TREES/bisect
 	worktree "$tree" series --detach
@@ -169,8 +165,8 @@ bisect)
 			why="this tree built before"
 		elif [ "$k" -eq "$n" ]; then
 			why="the series tree, built by make kernel"
-		elif [ -n "$last" ] && git_k diff --quiet "$last" "$rev" -- . ':!tools' ':!Documentation'; then
-			why="only tools/ or Documentation/ changed"
+		elif [ -n "$last" ] && git_k diff --quiet "$last" "$rev" -- . ':!tools/testing' ':!Documentation'; then
+			why="only tools/testing/ or Documentation/ changed"
 		fi
 		if [ -n "$why" ]; then
 			touch "$ok"
@@ -179,14 +175,14 @@ bisect)
 			continue
 		fi
 		config=
-		[ "$(cat "$tree/.build/frags" 2>/dev/null)" = "$frags" ] &&
+		[ -f "$tree/.build/.config" ] && [ "$(cat "$tree/.build/frags" 2>/dev/null)" = "$frags" ] &&
 			git -C "$tree" diff --quiet HEAD "$rev" -- '*Kconfig*' || config=1
+		[ -z "$config" ] || rm -f "$tree/.build/frags"
 		git -C "$tree" checkout -q -f --detach "$rev"
 		start=$(date +%s)
 		log=$tree/.build/bisect.log
 		if ! {
 			if [ -n "$config" ]; then
-				rm -f "$tree/.build/frags"
 				"$(dirname "$0")/kconfig.sh" "$tree" "$tree/.build" "$@" &&
 					echo "$frags" >"$tree/.build/frags"
 			fi && kmake "$tree" .build vmlinux

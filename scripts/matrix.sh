@@ -55,7 +55,8 @@ for entry in "$@"; do
 		continue
 	fi
 	if [ "$goal" = objects ] && [ "${MATRIX_LINK:-0}" != 1 ]; then
-		objs=$(mmake prepare >>"$log" 2>&1 && stale_objs)
+		objs=$(mmake prepare >>"$log" 2>&1 && stale_objs) ||
+			{ echo "matrix $entry: FAILED (prepare, log $log)"; rc=1; continue; }
 		# shellcheck disable=SC2086 # a list of objects
 		set -- $objs
 		what="$# touched objects"

@@ -121,7 +121,7 @@ function judge(k, en,    x, p, b, c) {
 	x = expect[en]; p = res[k, ncol]; b = ncol > 1 ? res[k, 1] : ""; why = ""
 	if (k ~ /: kernel splat$/)
 		return p == "FAIL" ? fail(k, ncol) : b == "FAIL" && x != "fail" ? fail(k, 1) : ""
-	if (k ~ /^(kernel|harness|check)/) {
+	if (k ~ /^(kernel|harness|check): /) {
 		for (c = ncol; c >= 1; c--) if (res[k, c] == "FAIL") return fail(k, c)
 		return "PASS"
 	}
@@ -165,7 +165,7 @@ BEGIN {
 	for (i = 1; i <= ncase; i++) {
 		en = k = order[i]
 		sub(/: .*/, "", en)
-		if (k !~ /^(kernel|harness|check)/) {
+		if (k !~ /^(kernel|harness|check): /) {
 			if (k in dropped) continue
 			# An entry skipped or failed as a whole in a boot: that row for its cases.
 			for (c = 1; c <= ncol; c++)

@@ -20,8 +20,9 @@ for c in "$cases"/*/; do
 		for a in awk cat date ls mkfifo rm sed sleep sort timeout wc; do
 			ln -s "$BUSYBOX" "$tmp/bb/$a"
 		done
+		cp -R "$c/bin" "$tmp/bin"	# a path of this run only, for pgrep below
 		start=$(date +%s)
-		PATH=$(cd "$c/bin" && pwd):$tmp/bb:$PATH SUITE=$tmp/suite EXTRA=$tmp/extra \
+		PATH=$tmp/bin:$tmp/bb:$PATH SUITE=$tmp/suite EXTRA=$tmp/extra \
 			RUNDIR=$tmp/run KMSG=/dev/null MNT=$tmp/mnt TEST_TIMEOUT=20 \
 			"$BUSYBOX" sh -c '. "$1"; run_suite' sh "$here/guest-run.sh" \
 			>"$tmp/patched/ktap.log" 2>&1
@@ -29,10 +30,10 @@ for c in "$cases"/*/; do
 		# Nothing waits for what a test left (60 s) or for one that ignores SIGTERM (30 s).
 		[ "$took" -lt 20 ] || echo "failed: harness: the runner took $took s" >"$tmp/got"
 		# Nor does what a test left outlive the runner.
-		left=$(pgrep -f "$(cd "$c/bin" && pwd)/" || true)
+		left=$(pgrep -f "$tmp/bin/") || [ $? -eq 1 ] || { echo "selftest: pgrep failed" >&2; exit 2; }
 		if [ -n "$left" ]; then
 			# shellcheck disable=SC2086 # a list of pids
-			kill $left
+			kill -KILL $left 2>/dev/null || true
 			echo "failed: harness: left running:" $left >>"$tmp/got"
 		fi
 		set -- patched="$tmp/patched"
