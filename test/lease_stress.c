@@ -5,18 +5,22 @@
  * Pinner threads pin ranges of a few victim files under leases, with
  * gup_test's device emulation writing PIN_LONGTERM_TEST_DMA_MAGIC into the
  * pinned pages, while layout threads truncate, punch, zero and re-extend the
- * same files.  A checker thread keeps creating files, writing a pattern and
- * reading it back.  A filler file leaves only a little free space, so the
- * blocks the layout threads free are soon reallocated to checker files: if
- * a pin outlived the blocks it was taken on, the device emulation would
- * write into another file's data.  The emulated device goes on writing for
- * PIN_LONGTERM_TEST_DMA_DRAIN_MS after a revocation, and the checker syncs
- * the filesystem before it allocates, so that freed extents are reusable at
- * once rather than after the next journal commit.
+ * same files.  io_uring pinner threads register ranges of the victims as
+ * fixed buffers and read into them, from a file with O_DIRECT and from a
+ * pipe that a feeder thread writes to now and then, so that reads are in
+ * flight when a layout change revokes the buffer.  A checker thread keeps
+ * creating files, writing a pattern and reading it back.  A filler file
+ * leaves only a little free space, so the blocks the layout threads free are
+ * soon reallocated to checker files: if a pin outlived the blocks it was
+ * taken on, the device emulation or a read would write into another file's
+ * data (reuse.h).  The emulated device goes on writing for
+ * PIN_LONGTERM_TEST_DMA_DRAIN_MS after a revocation.
  *
  * KTAP: no write through a revoked pin reached another file; the FOLL_PIN
  * counters balance at the end; the run pinned, revoked and checked enough
- * to mean something.
+ * to mean something; io_uring's reads completed, or failed with EFAULT
+ * once the buffer was revoked, and nothing else (skipped on a kernel whose
+ * io_uring takes no lease).  uring_buf tests the revocation itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,10 +38,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <sys/uio.h>
+#include <liburing.h>
 
 #include "mm/gup_test.h"
 #include "pins.h"
+#include "reuse.h"
 #include "kselftest.h"
 
 #define NR_VICTIMS	4
@@ -47,6 +53,10 @@
 #define CHECK_SIZE	(4UL << 20)
 #define NR_CHECK_FILES	4
 #define FREE_SPACE	(40UL << 20)	/* left after the filler */
+#define NR_URING	1
+#define URING_READS	4		/* file reads per buffer, two batches */
+#define URING_SRC	0xc3		/* what they read: not a checker byte */
+#define URING_PIPE	0xa5		/* what the feeder writes */
 
 static const char *dir;
 static time_t deadline;
@@ -56,6 +66,8 @@ static pthread_mutex_t victim_lock[NR_VICTIMS];
 
 static atomic_ulong nr_pins, nr_revocations, nr_dma_rounds, nr_layout_ops;
 static atomic_ulong nr_checks, nr_corrupt, nr_errors;
+static atomic_ulong nr_uring_bufs, nr_uring_done, nr_uring_efault;
+static int uring_src = -1;
 
 static bool running(void)
 {
@@ -118,6 +130,163 @@ static void *pinner(void *arg)
 	return NULL;
 }
 
+struct uring_pinner {
+	unsigned int seed;
+	int pipe[2];
+	atomic_bool done;
+};
+
+/* Write a page into the pinner's pipe every now and then, until it is done. */
+static void *feeder(void *arg)
+{
+	static char page[65536];
+	struct uring_pinner *u = arg;
+	unsigned int seed = u->seed;
+
+	memset(page, URING_PIPE, pagesize);
+	while (!atomic_load(&u->done)) {
+		int queued = 0;
+
+		/* Only into an empty pipe, so that the next read waits. */
+		if (!ioctl(u->pipe[0], FIONREAD, &queued) && !queued &&
+		    write(u->pipe[1], page, pagesize) < 0)
+			atomic_fetch_add(&nr_errors, 1);
+		usleep(rnd(&seed, 20000));
+	}
+	return NULL;
+}
+
+static void uring_read(struct io_uring *ring, int fd, char *buf, off_t off)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	io_uring_prep_read_fixed(sqe, fd, buf, pagesize, off, 0);
+}
+
+/*
+ * Register a random range of a random victim as a fixed buffer and read
+ * into it: from the pipe, and from uring_src in two batches, some time
+ * apart.  Every read completes whole, or fails with EFAULT once a layout
+ * change has revoked the buffer.
+ */
+static void *uring_pinner(void *arg)
+{
+	struct uring_pinner *u = arg;
+	unsigned int seed = u->seed;
+	struct io_uring ring;
+	int i, ret;
+
+	ret = io_uring_queue_init(2 * URING_READS, &ring, 0);
+	if (ret) {
+		ksft_print_msg("io_uring_queue_init: %s\n", strerror(-ret));
+		atomic_fetch_add(&nr_errors, 1);
+		atomic_store(&u->done, true);
+		return NULL;
+	}
+	while (running()) {
+		int v = rnd(&seed, NR_VICTIMS);
+		size_t len = (1 + rnd(&seed, 16)) * pagesize;
+		size_t off = rnd(&seed, VICTIM_SIZE / pagesize) * pagesize;
+		struct io_uring_cqe *cqe;
+		struct iovec iov;
+		char *mem;
+
+		mem = mmap(NULL, VICTIM_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, victims[v], 0);
+		if (mem == MAP_FAILED) {
+			atomic_fetch_add(&nr_errors, 1);
+			continue;
+		}
+		if (off + len > VICTIM_SIZE)
+			off = VICTIM_SIZE - len;
+		iov.iov_base = mem + off;
+		iov.iov_len = len;
+		/* Fails when the range is past EOF just now: that is fine. */
+		ret = madvise(iov.iov_base, len, MADV_POPULATE_WRITE) ? -EFAULT :
+		      io_uring_register_buffers(&ring, &iov, 1);
+		if (ret) {
+			if (ret != -EFAULT) {
+				ksft_print_msg("io_uring_register_buffers: %s\n",
+					       strerror(-ret));
+				atomic_fetch_add(&nr_errors, 1);
+			}
+			munmap(mem, VICTIM_SIZE);
+			continue;
+		}
+		atomic_fetch_add(&nr_uring_bufs, 1);
+
+		uring_read(&ring, u->pipe[0], iov.iov_base, -1);
+		for (i = 0; i < URING_READS; i++) {
+			if (i == URING_READS / 2) {
+				io_uring_submit(&ring);
+				usleep(rnd(&seed, 5000));
+			}
+			uring_read(&ring, uring_src,
+				   mem + off + rnd(&seed, len / pagesize) *
+				   pagesize, 0);
+		}
+		io_uring_submit(&ring);
+		for (i = 0; i <= URING_READS; i++) {
+			if (io_uring_wait_cqe(&ring, &cqe)) {
+				atomic_fetch_add(&nr_errors, 1);
+				break;
+			}
+			if (cqe->res == (int)pagesize) {
+				atomic_fetch_add(&nr_uring_done, 1);
+			} else if (cqe->res == -EFAULT) {
+				atomic_fetch_add(&nr_uring_efault, 1);
+			} else {
+				ksft_print_msg("fixed-buffer read: %d\n",
+					       cqe->res);
+				atomic_fetch_add(&nr_errors, 1);
+			}
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		if (io_uring_unregister_buffers(&ring))
+			atomic_fetch_add(&nr_errors, 1);
+		munmap(mem, VICTIM_SIZE);
+	}
+	io_uring_queue_exit(&ring);
+	atomic_store(&u->done, true);
+	return NULL;
+}
+
+/*
+ * Whether io_uring pins DAX memory under a lease here: a file on the DAX
+ * filesystem registers as a fixed buffer.  Also makes uring_src.
+ */
+static bool uring_leases(void)
+{
+	struct io_uring ring;
+	struct iovec iov;
+	char path[4096];
+	bool ok = false;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/uring_src", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || reuse_write(fd, URING_SRC, 16 * pagesize) !=
+	    16 * pagesize)
+		ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
+	uring_src = open(path, O_RDONLY | O_DIRECT);
+	if (uring_src < 0)
+		ksft_exit_fail_msg("%s: O_DIRECT: %s\n", path, strerror(errno));
+	iov.iov_len = 16 * pagesize;
+	iov.iov_base = mmap(NULL, iov.iov_len, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (iov.iov_base != MAP_FAILED && !io_uring_queue_init(1, &ring, 0)) {
+		ok = !io_uring_register_buffers(&ring, &iov, 1);
+		/* Waits for the lease to go, unlike the ring's teardown. */
+		if (ok)
+			io_uring_unregister_buffers(&ring);
+		io_uring_queue_exit(&ring);
+	}
+	if (iov.iov_base != MAP_FAILED)
+		munmap(iov.iov_base, iov.iov_len);
+	close(fd);
+	return ok;
+}
+
 /* Change the layout of random victims, then give them their size back. */
 static void *layout(void *arg)
 {
@@ -158,15 +327,12 @@ static void *layout(void *arg)
 static void *checker(void *arg)
 {
 	unsigned int seed = (unsigned long)arg;
-	char *want = malloc(CHECK_SIZE), *got = malloc(CHECK_SIZE);
 	char path[4096];
 	int i = 0;
 
-	if (!want || !got) {
-		atomic_fetch_add(&nr_errors, 1);
-		return NULL;
-	}
 	while (running()) {
+		char c = 'A' + rnd(&seed, 26);
+		long changed;
 		int fd;
 
 		snprintf(path, sizeof(path), "%s/check.%d", dir,
@@ -176,67 +342,36 @@ static void *checker(void *arg)
 			atomic_fetch_add(&nr_errors, 1);
 			break;
 		}
-		syncfs(fd);
-		memset(want, 'A' + rnd(&seed, 26), CHECK_SIZE);
-		if (pwrite(fd, want, CHECK_SIZE, 0) != (ssize_t)CHECK_SIZE) {
+		if (reuse_write(fd, c, CHECK_SIZE) != CHECK_SIZE) {
 			/* Out of space while the victims are large: retry. */
 			close(fd);
 			usleep(1000);
 			continue;
 		}
 		usleep(rnd(&seed, 20000));
-		if (pread(fd, got, CHECK_SIZE, 0) != (ssize_t)CHECK_SIZE)
+		changed = reuse_changed(fd, c, CHECK_SIZE);
+		if (changed < 0) {
 			atomic_fetch_add(&nr_errors, 1);
-		else if (memcmp(want, got, CHECK_SIZE)) {
-			uint64_t magic = PIN_LONGTERM_TEST_DMA_MAGIC;
-
+		} else if (changed) {
 			atomic_fetch_add(&nr_corrupt, 1);
-			ksft_print_msg("%s: data changed%s\n", path,
-				       memmem(got, CHECK_SIZE, &magic,
-					      sizeof(magic)) ?
-				       ", by the device emulation" : "");
+			ksft_print_msg("%s: %ld bytes changed\n", path, changed);
 		}
 		atomic_fetch_add(&nr_checks, 1);
 		close(fd);
 	}
-	free(want);
-	free(got);
 	return NULL;
-}
-
-/* Leave about FREE_SPACE free on the filesystem. */
-static int fill_up(void)
-{
-	struct statvfs sv;
-	char path[4096];
-	long long avail;
-	int fd;
-
-	if (statvfs(dir, &sv))
-		return -1;
-	avail = (long long)sv.f_bavail * sv.f_frsize - FREE_SPACE;
-	if (avail <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "%s/filler", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		return -1;
-	if (fallocate(fd, 0, 0, avail)) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	pthread_t threads[NR_PINNERS + NR_LAYOUT + 1];
+	pthread_t threads[NR_PINNERS + NR_LAYOUT + 1 + 2 * NR_URING];
+	struct uring_pinner uring[NR_URING];
+	bool with_uring;
 	struct pin_longterm_test probe = {
 		.flags = PIN_LONGTERM_TEST_FLAG_USE_LONGTERM |
 			 PIN_LONGTERM_TEST_FLAG_USE_LEASE,
 	};
-	int i, n = 0, gup_fd, seconds;
+	int i, n = 0, gup_fd, seconds, filler;
 	char path[4096];
 	long before;
 
@@ -256,7 +391,10 @@ int main(int argc, char **argv)
 	ioctl(gup_fd, PIN_LONGTERM_TEST_STOP);
 	close(gup_fd);
 
-	ksft_set_plan(3);
+	ksft_set_plan(4);
+	with_uring = uring_leases();
+	if (!with_uring)
+		ksft_print_msg("io_uring takes no lease here: no io_uring pinners\n");
 	for (i = 0; i < NR_VICTIMS; i++) {
 		snprintf(path, sizeof(path), "%s/victim.%d", dir, i);
 		victims[i] = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -264,7 +402,8 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
 		pthread_mutex_init(&victim_lock[i], NULL);
 	}
-	if (fill_up())
+	filler = reuse_fill(dir, FREE_SPACE);
+	if (filler < 0)
 		ksft_exit_fail_msg("cannot fill %s: %s\n", dir, strerror(errno));
 	before = lt_pins();
 
@@ -275,6 +414,16 @@ int main(int argc, char **argv)
 		pthread_create(&threads[n++], NULL, layout,
 			       (void *)(long)(100 + i));
 	pthread_create(&threads[n++], NULL, checker, (void *)200L);
+	for (i = 0; with_uring && i < NR_URING; i++) {
+		uring[i].seed = 300 + i;
+		atomic_init(&uring[i].done, false);
+		/* The reads wait for data; the feeder must not. */
+		if (pipe(uring[i].pipe) ||
+		    fcntl(uring[i].pipe[1], F_SETFL, O_NONBLOCK))
+			ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
+		pthread_create(&threads[n++], NULL, uring_pinner, &uring[i]);
+		pthread_create(&threads[n++], NULL, feeder, &uring[i]);
+	}
 	for (i = 0; i < n; i++)
 		pthread_join(threads[i], NULL);
 
@@ -283,11 +432,20 @@ int main(int argc, char **argv)
 		       nr_checks, nr_errors);
 	ksft_test_result(nr_corrupt == 0,
 			 "no write through a revoked pin reached another file\n");
-	ksft_test_result(lt_pins() == before,
+	ksft_test_result(lt_pins_settle(before) == before,
 			 "FOLL_PIN counters balance\n");
 	ksft_test_result(nr_pins > 10 && nr_revocations > 0 && nr_checks > 10 &&
 			 !nr_errors,
 			 "pinned, revoked and checked without errors\n");
+	if (with_uring) {
+		ksft_print_msg("io_uring: %lu leased buffers, %lu reads completed, %lu failed with EFAULT after a revocation\n",
+			       nr_uring_bufs, nr_uring_done, nr_uring_efault);
+		ksft_test_result(nr_uring_bufs > 0 && nr_uring_done > 0 &&
+				 !nr_errors,
+				 "io_uring reads completed or failed with EFAULT, without other errors\n");
+	} else {
+		ksft_test_result_skip("io_uring takes no lease\n");
+	}
 
 	for (i = 0; i < NR_VICTIMS; i++) {
 		close(victims[i]);
@@ -298,7 +456,8 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/check.%d", dir, i);
 		unlink(path);
 	}
-	snprintf(path, sizeof(path), "%s/filler", dir);
+	snprintf(path, sizeof(path), "%s/uring_src", dir);
 	unlink(path);
+	close(filler);
 	ksft_finished();
 }

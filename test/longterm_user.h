@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -106,23 +105,6 @@ static inline void lt_unmap(struct lt_map *m)
 		close(m->fd);
 	m->mem = NULL;
 	m->fd = -1;
-}
-
-/*
- * Wait up to 5 s for the outstanding pins to come back to @before: some
- * owners (sockets, rings) are torn down from a workqueue after close().
- */
-static inline long lt_pins_settle(long before)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	long now = lt_pins();
-	int i;
-
-	for (i = 0; i < 500 && now != before; i++) {
-		nanosleep(&ts, NULL);
-		now = lt_pins();
-	}
-	return now;
 }
 
 /* The pins a case took are all gone once it has cleaned up. */

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* FOLL_PIN pins outstanding system-wide, or -1 if /proc/vmstat lacks them. */
@@ -42,6 +43,23 @@ static inline long lt_pins(void)
 	}
 	fclose(f);
 	return seen ? (long)(acquired - released) : -1;
+}
+
+/*
+ * Wait up to 5 s for the outstanding pins to come back to @before: some
+ * owners (sockets, rings) are torn down from a workqueue after close().
+ */
+static inline long lt_pins_settle(long before)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	long now = lt_pins();
+	int i;
+
+	for (i = 0; i < 500 && now != before; i++) {
+		nanosleep(&ts, NULL);
+		now = lt_pins();
+	}
+	return now;
 }
 
 #endif /* PINS_H */
