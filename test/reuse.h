@@ -67,7 +67,6 @@ static inline size_t reuse_write(int fd, char c, size_t size)
 			break;
 		done += n;
 	}
-	fsync(fd);
 	return done;
 }
 
