@@ -29,7 +29,7 @@ rc=0
 for entry in "$@"; do
 	cross="" start=tinyconfig goal=vmlinux
 	case $entry in
-	x86_64-no-fs-dax) arch=x86_64 goal=objects; set -- "$fdir"/*.config "$m/no-fs-dax.config" ;;
+	x86_64-no-fs-dax) arch=x86_64 goal=objects; set -- "$fdir"/*.config "$m/touched.config" "$m/no-fs-dax.config" ;;
 	x86_64-allnoconfig) arch=x86_64 start=allnoconfig; set -- ;;
 	i386) arch=i386 cross=i686-linux-gnu- goal=objects; set -- "$m/touched.config" "$m/i386.config" ;;
 	arm64) arch=arm64 cross=aarch64-linux-gnu- goal=objects; set -- "$m/touched.config" "$m/arm64.config" ;;
